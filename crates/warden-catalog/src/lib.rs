@@ -1,0 +1,1 @@
+//! Catalogers: one module per ecosystem behind one trait.

@@ -1,0 +1,1 @@
+//! Image sources turned into a layered filesystem view, read once and streamed.

@@ -1,0 +1,1 @@
+//! The eBPF runtime sensor, the Falco-compatible rule engine and alert outputs.

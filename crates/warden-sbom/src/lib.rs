@@ -1,0 +1,1 @@
+//! CycloneDX 1.6 and SPDX 2.3 JSON: write and read.

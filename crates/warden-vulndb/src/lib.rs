@@ -1,0 +1,1 @@
+//! Advisory feed ingest, the compact offline database, and its queries.

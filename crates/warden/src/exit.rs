@@ -60,16 +60,3 @@ pub fn report_error(err: &anyhow::Error) -> ExitCode {
     crate::messages::error(&format!("{err:#}"));
     ExitCode::from(code)
 }
-
-/// The exit-code table as printed in `warden --help`.
-pub const TABLE: &str = "\
-Exit codes:
-  0   success; nothing reached the failure threshold
-  1   findings at or above the threshold (scan --exit-code, lint failure-threshold)
-  2   scan --fail-on threshold reached (Grype style)
-  64  usage error: bad flag, value, config or ignore file
-  65  input unreadable or malformed (Dockerfile, SBOM, rules, JSON)
-  66  vulnerability database missing, corrupt, wrong schema or too old
-  67  image not found or unreadable
-  71  system failure (permissions, kernel feature, I/O)
-  72  signature or attestation verification failed";

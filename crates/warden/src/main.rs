@@ -8,13 +8,26 @@ mod commands;
 mod config;
 mod exit;
 mod messages;
+mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // clap exits 2 on usage errors, which is Grype's `--fail-on` code; usage errors get 64.
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::from(exit::USAGE),
+            };
+        }
+    };
     messages::init_logging(cli.global.verbose, cli.global.quiet, cli.global.log_format);
     match commands::run(cli) {
         Ok(code) => code,

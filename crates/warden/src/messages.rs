@@ -73,3 +73,35 @@ pub fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
     }
     bar
 }
+
+/// Progress of image pulls and layer reads on a stderr bar (TTY only).
+pub struct LayerProgress {
+    bar: indicatif::ProgressBar,
+}
+
+impl LayerProgress {
+    /// A bar that stays hidden when stderr is not a TTY or `quiet` is set.
+    pub fn new(quiet: bool) -> Self {
+        LayerProgress { bar: progress_bar(0, quiet) }
+    }
+
+    /// Removes the bar from the screen.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl warden_image::Progress for LayerProgress {
+    fn layer_started(&self, index: usize, count: usize, size: Option<u64>) {
+        self.bar.set_message(format!("layer {}/{}", index + 1, count));
+        if let Some(size) = size {
+            self.bar.inc_length(size);
+        }
+    }
+
+    fn bytes(&self, n: u64) {
+        self.bar.inc(n);
+    }
+
+    fn layer_done(&self, _index: usize) {}
+}

@@ -1,0 +1,366 @@
+//! Image sources, one per file, and the parts they share: the reference syntax, auto-detection
+//! and the OCI manifest → config → layers pipeline.
+
+mod archive;
+mod daemon;
+mod oci_layout;
+mod registry;
+mod rootfs;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+
+use crate::manifest::{pick_platform, verify_digest, Config, Document};
+use crate::view::{Filesystem, LayerIndex};
+use crate::walk::{index_layer, InspectTo, Totals, WalkCtx};
+use crate::{Image, ImageError, Notes, OpenOptions, Progress, Selector};
+
+/// A parsed reference: which source, and what it names.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Source<'a> {
+    Daemon(&'a str),
+    DockerArchive(&'a str),
+    OciDir(&'a str),
+    OciArchive(&'a str),
+    Registry(&'a str),
+    Dir(&'a str),
+    Auto(&'a str),
+}
+
+type Make<'r> = fn(&'r str) -> Source<'r>;
+
+pub(crate) fn parse<'r>(reference: &'r str) -> Source<'r> {
+    let schemes: [(&str, Make<'r>); 9] = [
+        ("docker:", Source::Daemon),
+        ("docker-daemon:", Source::Daemon),
+        ("docker-archive:", Source::DockerArchive),
+        ("oci-dir:", Source::OciDir),
+        ("oci:", Source::OciDir),
+        ("oci-archive:", Source::OciArchive),
+        ("registry:", Source::Registry),
+        ("dir:", Source::Dir),
+        ("rootfs:", Source::Dir),
+    ];
+    for (prefix, make) in schemes {
+        if let Some(rest) = reference.strip_prefix(prefix) {
+            return make(rest);
+        }
+    }
+    Source::Auto(reference)
+}
+
+/// Everything one `open` call shares across its layers.
+pub(crate) struct Session<'a> {
+    pub(crate) reference: &'a str,
+    pub(crate) opts: &'a OpenOptions,
+    pub(crate) selector: &'a dyn Selector,
+    pub(crate) progress: &'a dyn Progress,
+    pub(crate) notes: Notes,
+    pub(crate) totals: Totals,
+}
+
+impl<'a> Session<'a> {
+    pub(crate) fn ctx(&self) -> WalkCtx<'_> {
+        WalkCtx {
+            image: self.reference,
+            selector: self.selector,
+            opts: self.opts,
+            progress: self.progress,
+            notes: &self.notes,
+            totals: &self.totals,
+        }
+    }
+
+    pub(crate) fn finish(
+        self,
+        meta: warden_core::ImageMeta,
+        blobs: Vec<LayerIndex>,
+        positions: Vec<u32>,
+    ) -> Image {
+        let fs = Filesystem::merge(blobs, positions, self.opts.limits.max_symlink_hops);
+        tracing::debug!(
+            image = self.reference,
+            entries = fs.len(),
+            index_bytes = fs.index_bytes(),
+            "image indexed"
+        );
+        Image {
+            meta,
+            fs,
+            skipped: self.notes.finish(),
+        }
+    }
+}
+
+pub(crate) fn open_stream(
+    name: &str,
+    reader: impl Read,
+    opts: &OpenOptions,
+    selector: &dyn Selector,
+    progress: &dyn Progress,
+) -> Result<Image, ImageError> {
+    let s = Session {
+        reference: name,
+        opts,
+        selector,
+        progress,
+        notes: Notes::new(opts.limits.max_skip_notes),
+        totals: Totals::default(),
+    };
+    archive::read_stream(s, reader, None)
+}
+
+pub(crate) fn open(
+    reference: &str,
+    opts: &OpenOptions,
+    selector: &dyn Selector,
+    progress: &dyn Progress,
+) -> Result<Image, ImageError> {
+    let s = Session {
+        reference,
+        opts,
+        selector,
+        progress,
+        notes: Notes::new(opts.limits.max_skip_notes),
+        totals: Totals::default(),
+    };
+    match parse(reference) {
+        Source::Daemon(name) => daemon::open(s, name),
+        Source::DockerArchive(path) => archive::open_docker(s, Path::new(path)),
+        Source::OciArchive(path) => archive::open_oci(s, Path::new(path)),
+        Source::OciDir(path) => oci_layout::open(s, path),
+        Source::Registry(r) => registry::open(s, r),
+        Source::Dir(path) => rootfs::open(s, Path::new(path)),
+        Source::Auto(r) => auto(s, r),
+    }
+}
+
+/// No scheme: an existing path is an OCI layout, a rootfs or an archive (sniffed); otherwise
+/// the daemon is asked, then the registry.
+fn auto(s: Session<'_>, r: &str) -> Result<Image, ImageError> {
+    let path = Path::new(r);
+    if let Ok(md) = std::fs::metadata(path) {
+        if md.is_dir() {
+            if path.join("oci-layout").is_file() && path.join("index.json").is_file() {
+                return oci_layout::open(s, r);
+            }
+            return rootfs::open(s, path);
+        }
+        return match archive::sniff(r, path)? {
+            archive::Kind::Docker => archive::open_docker(s, path),
+            archive::Kind::Oci => archive::open_oci(s, path),
+        };
+    }
+    let daemon_err = match daemon::has_image(r) {
+        Ok(true) => return daemon::open(s, r),
+        Ok(false) => format!("docker engine: no image '{r}'"),
+        Err(e) => format!("docker engine: {e}"),
+    };
+    match registry::open(s, r) {
+        Ok(img) => Ok(img),
+        Err(e) => Err(ImageError::NotFound {
+            reference: r.to_string(),
+            tried: format!("not a path; {daemon_err}; registry: {e}"),
+        }),
+    }
+}
+
+/// Where the OCI pipeline gets blobs from.
+pub(crate) trait BlobSource {
+    /// A blob's bytes, refused above `max` bytes. Not verified here.
+    fn read_small(&self, digest: &str, max: u64) -> Result<Vec<u8>, ImageError>;
+    /// A blob as a stream.
+    fn open_blob(&self, digest: &str) -> Result<Box<dyn Read + '_>, ImageError>;
+    /// A manifest or index by digest (registries serve these apart from blobs).
+    fn read_manifest(&self, digest: &str, max: u64) -> Result<Vec<u8>, ImageError> {
+        self.read_small(digest, max)
+    }
+}
+
+/// Reads a small blob and checks its digest.
+pub(crate) fn fetch_verified(
+    s: &Session<'_>,
+    src: &dyn BlobSource,
+    digest: &str,
+) -> Result<Vec<u8>, ImageError> {
+    let bytes = src.read_small(digest, s.opts.limits.max_metadata_size)?;
+    verify_digest(s.reference, digest, &bytes)?;
+    Ok(bytes)
+}
+
+/// Follows an index (possibly nested) down to one image manifest; returns its bytes and digest.
+pub(crate) fn resolve_manifest(
+    s: &Session<'_>,
+    src: &dyn BlobSource,
+    mut bytes: Vec<u8>,
+    mut digest: String,
+) -> Result<(Vec<u8>, String), ImageError> {
+    for _ in 0..4 {
+        let doc: Document = serde_json::from_slice(&bytes)
+            .map_err(|e| ImageError::meta(s.reference, format!("manifest {digest}"), e))?;
+        if !doc.is_index() {
+            return Ok((bytes, digest));
+        }
+        let manifests = doc.manifests.unwrap_or_default();
+        let d = pick_platform(s.reference, &manifests, s.opts.platform.as_deref())?;
+        digest = d.digest.clone();
+        bytes = src.read_manifest(&digest, s.opts.limits.max_metadata_size)?;
+        verify_digest(s.reference, &digest, &bytes)?;
+    }
+    Err(ImageError::meta(
+        s.reference,
+        "index",
+        "indexes nested more than 4 deep",
+    ))
+}
+
+/// The OCI pipeline: manifest → config → each layer once, in order.
+pub(crate) fn read_manifest(
+    s: Session<'_>,
+    src: &dyn BlobSource,
+    manifest: &[u8],
+    manifest_digest: &str,
+) -> Result<Image, ImageError> {
+    let doc: Document = serde_json::from_slice(manifest)
+        .map_err(|e| ImageError::meta(s.reference, format!("manifest {manifest_digest}"), e))?;
+    let config_desc = doc.config.ok_or_else(|| {
+        ImageError::meta(
+            s.reference,
+            format!("manifest {manifest_digest}"),
+            "no config descriptor",
+        )
+    })?;
+    let layers = doc.layers.unwrap_or_default();
+    let config_bytes = fetch_verified(&s, src, &config_desc.digest)?;
+    let config = Config::parse(s.reference, &config_bytes)?;
+    let mut meta = config.to_meta(s.reference, &config_bytes);
+    meta.manifest_digest = Some(manifest_digest.to_string());
+    let diff_ids = config.diff_ids();
+    if layers.len() != diff_ids.len() {
+        return Err(ImageError::meta(
+            s.reference,
+            format!("manifest {manifest_digest}"),
+            format!(
+                "{} layers but the config lists {} diff IDs",
+                layers.len(),
+                diff_ids.len()
+            ),
+        ));
+    }
+    if layers.len() > s.opts.limits.max_layers {
+        return Err(ImageError::LimitExceeded {
+            image: s.reference.to_string(),
+            what: "layer count".into(),
+            limit: format!("{} layers", s.opts.limits.max_layers),
+        });
+    }
+    let mut blobs: Vec<LayerIndex> = Vec::new();
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    let mut positions = Vec::with_capacity(layers.len());
+    for (i, desc) in layers.iter().enumerate() {
+        meta.layers[i].digest = Some(desc.digest.clone());
+        meta.layers[i].size = Some(desc.size);
+        if let Some(&b) = seen.get(desc.digest.as_str()) {
+            check_diff_id(&s, i, &diff_ids[i], &blobs[b as usize].diff_id)?;
+            positions.push(b);
+            continue;
+        }
+        s.progress.layer_started(i, layers.len(), Some(desc.size));
+        let label = format!("{i} ({})", desc.digest);
+        let reader = src.open_blob(&desc.digest)?;
+        let index = index_layer(
+            reader,
+            &label,
+            &s.ctx(),
+            InspectTo::Now {
+                layer: i,
+                diff_id: &diff_ids[i],
+            },
+        )?;
+        if let Some((actual, _)) = &index.digest {
+            if *actual != desc.digest {
+                return Err(ImageError::DigestMismatch {
+                    image: s.reference.to_string(),
+                    expected: desc.digest.clone(),
+                    actual: actual.clone(),
+                });
+            }
+        }
+        check_diff_id(&s, i, &diff_ids[i], &index.diff_id)?;
+        s.progress.layer_done(i);
+        seen.insert(&desc.digest, blobs.len() as u32);
+        positions.push(blobs.len() as u32);
+        blobs.push(index);
+    }
+    Ok(s.finish(meta, blobs, positions))
+}
+
+pub(crate) fn check_diff_id(
+    s: &Session<'_>,
+    index: usize,
+    expected: &str,
+    actual: &str,
+) -> Result<(), ImageError> {
+    if expected != actual {
+        return Err(ImageError::DiffIdMismatch {
+            image: s.reference.to_string(),
+            index,
+            expected: expected.to_string(),
+            actual: actual.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// Blob file name for a digest, refusing anything that is not `algorithm:hex`.
+pub(crate) fn blob_rel_path(image: &str, digest: &str) -> Result<String, ImageError> {
+    let (alg, hex) = digest.split_once(':').ok_or_else(|| {
+        ImageError::meta(image, format!("digest '{digest}'"), "not algorithm:hex")
+    })?;
+    let ok = !alg.is_empty()
+        && alg.bytes().all(|b| b.is_ascii_alphanumeric())
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit());
+    if !ok {
+        return Err(ImageError::meta(
+            image,
+            format!("digest '{digest}'"),
+            "not algorithm:hex",
+        ));
+    }
+    Ok(format!("blobs/{alg}/{hex}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes() {
+        assert_eq!(
+            parse("docker-archive:/x.tar"),
+            Source::DockerArchive("/x.tar")
+        );
+        assert_eq!(
+            parse("registry:localhost:5000/a:b"),
+            Source::Registry("localhost:5000/a:b")
+        );
+        assert_eq!(
+            parse("localhost:5000/a:b"),
+            Source::Auto("localhost:5000/a:b")
+        );
+        assert_eq!(parse("oci-dir:/l:tag"), Source::OciDir("/l:tag"));
+        assert_eq!(parse("dir:/r"), Source::Dir("/r"));
+    }
+
+    #[test]
+    fn blob_paths_cannot_escape() {
+        assert_eq!(
+            blob_rel_path("i", "sha256:abc").ok().as_deref(),
+            Some("blobs/sha256/abc")
+        );
+        assert!(blob_rel_path("i", "sha256:../../etc/passwd").is_err());
+        assert!(blob_rel_path("i", "../x:abc").is_err());
+    }
+}

@@ -1,0 +1,376 @@
+//! Container metadata (name, image, digest, privileged, mounts, Kubernetes labels) from the
+//! Docker engine API, looked up off the event path. A background thread lists the running
+//! containers at start, follows the engine's create/start events so that a new container is
+//! usually known before its first process runs, and answers misses asynchronously. The event
+//! path only ever reads the cache: an alert is never held back for a lookup. The Podman
+//! service speaks the same API and is used when its socket is present; CRI (containerd,
+//! CRI-O) lookups are not implemented, so those containers carry only their id and runtime.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bollard::query_parameters::{EventsOptions, InspectContainerOptions, ListContainersOptions};
+use bollard::Docker;
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::cgroup::ContainerRef;
+
+/// Entries kept; a host with more live containers than this re-looks some up.
+const MAX_ENTRIES: usize = 8192;
+/// A failed lookup is retried after this long.
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// What the engine says about one container.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainerMeta {
+    /// Name without the leading `/`.
+    pub name: String,
+    /// Image reference as the container was created from (`nginx:1.27`).
+    pub image: String,
+    /// Repository part of `image`.
+    pub image_repository: String,
+    /// Tag part of `image` (`latest` when none was given).
+    pub image_tag: String,
+    /// `sha256:...` from the image's repo digest; the image id when it has none (built
+    /// locally and never pushed).
+    pub image_digest: String,
+    /// Image id (`sha256:...`).
+    pub image_id: String,
+    /// Runs privileged.
+    pub privileged: bool,
+    /// Start time, ns since the Unix epoch (0 when unknown).
+    pub start_ts: u64,
+    /// Mounts: (source, destination, mode, rw).
+    pub mounts: Vec<(String, String, String, bool)>,
+    /// Labels, sorted by key.
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+enum Entry {
+    Pending,
+    Known(Arc<ContainerMeta>),
+    Failed(Instant),
+}
+
+/// Counters of the enrichment, exported as metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ContainerStats {
+    /// Lookups answered from the cache.
+    pub hits: u64,
+    /// Lookups that found nothing yet and queued a fetch.
+    pub misses: u64,
+    /// Engine inspections that failed.
+    pub errors: u64,
+}
+
+/// The shared cache; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct ContainerCache {
+    map: Arc<Mutex<HashMap<String, Entry>>>,
+    stats: Arc<Mutex<ContainerStats>>,
+    tx: Option<mpsc::UnboundedSender<String>>,
+}
+
+/// Splits an image reference into repository and tag.
+pub fn split_image(image: &str) -> (String, String) {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last_slash = no_digest.rfind('/').map(|i| i + 1).unwrap_or(0);
+    match no_digest[last_slash..].rfind(':') {
+        Some(i) => (
+            no_digest[..last_slash + i].to_owned(),
+            no_digest[last_slash + i + 1..].to_owned(),
+        ),
+        None if image.contains('@') => (no_digest.to_owned(), String::new()),
+        None => (no_digest.to_owned(), "latest".to_owned()),
+    }
+}
+
+fn rfc3339_ns(s: &str) -> u64 {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| u64::try_from(t.unix_timestamp_nanos()).ok())
+        .unwrap_or(0)
+}
+
+async fn inspect(docker: &Docker, id: &str) -> Option<ContainerMeta> {
+    let c = docker
+        .inspect_container(id, None::<InspectContainerOptions>)
+        .await
+        .ok()?;
+    let config = c.config.unwrap_or_default();
+    let image = config.image.unwrap_or_default();
+    let image_id = c.image.unwrap_or_default();
+    let (image_repository, image_tag) = split_image(&image);
+    let mut image_digest = image
+        .split_once('@')
+        .map(|(_, d)| d.to_owned())
+        .unwrap_or_default();
+    if image_digest.is_empty() && !image_id.is_empty() {
+        if let Ok(img) = docker.inspect_image(&image_id).await {
+            image_digest = img
+                .repo_digests
+                .unwrap_or_default()
+                .iter()
+                .find_map(|d| d.split_once('@').map(|(_, d)| d.to_owned()))
+                .unwrap_or_default();
+        }
+        if image_digest.is_empty() {
+            image_digest = image_id.clone();
+        }
+    }
+    let mut labels: Vec<(String, String)> = config.labels.unwrap_or_default().into_iter().collect();
+    labels.sort();
+    let mounts = c
+        .mounts
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            (
+                m.source.unwrap_or_default(),
+                m.destination.unwrap_or_default(),
+                m.mode.unwrap_or_default(),
+                m.rw.unwrap_or(false),
+            )
+        })
+        .collect();
+    Some(ContainerMeta {
+        name: c
+            .name
+            .unwrap_or_default()
+            .trim_start_matches('/')
+            .to_owned(),
+        image,
+        image_repository,
+        image_tag,
+        image_digest,
+        image_id,
+        privileged: c.host_config.and_then(|h| h.privileged).unwrap_or(false),
+        start_ts: c
+            .state
+            .and_then(|s| s.started_at)
+            .map(|s| rfc3339_ns(&s))
+            .unwrap_or(0),
+        mounts,
+        labels,
+    })
+}
+
+fn engine_sockets() -> Vec<String> {
+    let mut out = Vec::new();
+    if let Ok(h) = std::env::var("DOCKER_HOST") {
+        if let Some(p) = h.strip_prefix("unix://") {
+            out.push(p.to_owned());
+        }
+    }
+    for p in ["/var/run/docker.sock", "/run/podman/podman.sock"] {
+        if std::path::Path::new(p).exists() && !out.iter().any(|o| o == p) {
+            out.push(p.to_owned());
+        }
+    }
+    out
+}
+
+impl ContainerCache {
+    /// A cache with no engine behind it (replay, tests, hosts without Docker).
+    pub fn offline() -> ContainerCache {
+        ContainerCache {
+            map: Arc::new(Mutex::new(HashMap::new())),
+            stats: Arc::new(Mutex::new(ContainerStats::default())),
+            tx: None,
+        }
+    }
+
+    /// Starts the background lookup thread against the local engine sockets. Without any
+    /// engine the cache stays offline and containers carry only their id.
+    pub fn start() -> ContainerCache {
+        let sockets = engine_sockets();
+        if sockets.is_empty() {
+            tracing::info!(
+                "no container engine socket found; container names and images stay unset"
+            );
+            return ContainerCache::offline();
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let cache = ContainerCache {
+            tx: Some(tx),
+            ..ContainerCache::offline()
+        };
+        let worker = cache.clone();
+        let spawned = std::thread::Builder::new()
+            .name("warden-containers".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        tracing::warn!("container lookups disabled: {e}");
+                        return;
+                    }
+                };
+                rt.block_on(worker.run(sockets, rx));
+            });
+        if let Err(e) = spawned {
+            tracing::warn!("container lookups disabled: {e}");
+        }
+        cache
+    }
+
+    fn put(&self, id: &str, e: Entry) {
+        let Ok(mut m) = self.map.lock() else { return };
+        if m.len() >= MAX_ENTRIES && !m.contains_key(id) {
+            m.clear();
+        }
+        m.insert(id.to_owned(), e);
+    }
+
+    async fn run(self, sockets: Vec<String>, mut rx: mpsc::UnboundedReceiver<String>) {
+        let engines: Vec<Docker> = sockets
+            .iter()
+            .filter_map(|s| Docker::connect_with_unix(s, 10, bollard::API_DEFAULT_VERSION).ok())
+            .collect();
+        if engines.is_empty() {
+            return;
+        }
+        for d in &engines {
+            let list = d
+                .list_containers(None::<ListContainersOptions>)
+                .await
+                .unwrap_or_default();
+            for c in list {
+                if let Some(id) = c.id {
+                    self.fetch(&engines, &id).await;
+                }
+            }
+        }
+        let mut filters = HashMap::new();
+        filters.insert("type".to_owned(), vec!["container".to_owned()]);
+        filters.insert(
+            "event".to_owned(),
+            vec!["create".to_owned(), "start".to_owned()],
+        );
+        let mut streams = futures_util::stream::select_all(engines.iter().map(|d| {
+            d.events(Some(EventsOptions {
+                filters: Some(filters.clone()),
+                ..Default::default()
+            }))
+            .boxed()
+        }));
+        loop {
+            tokio::select! {
+                req = rx.recv() => match req {
+                    Some(id) => self.fetch(&engines, &id).await,
+                    None => return,
+                },
+                ev = streams.next(), if !streams.is_empty() => {
+                    if let Some(Ok(ev)) = ev {
+                        if let Some(id) = ev.actor.and_then(|a| a.id) {
+                            self.fetch(&engines, &id).await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn fetch(&self, engines: &[Docker], id: &str) {
+        for d in engines {
+            if let Some(meta) = inspect(d, id).await {
+                self.put(id, Entry::Known(Arc::new(meta)));
+                return;
+            }
+        }
+        if let Ok(mut s) = self.stats.lock() {
+            s.errors += 1;
+        }
+        self.put(id, Entry::Failed(Instant::now()));
+    }
+
+    /// The metadata of `c` if known now. A miss queues a lookup and returns `None`
+    /// immediately; the next event of the container gets the answer.
+    pub fn lookup(&self, c: &ContainerRef) -> Option<Arc<ContainerMeta>> {
+        let state = self
+            .map
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&c.full_id).cloned());
+        let hit = match state {
+            Some(Entry::Known(meta)) => Some(meta),
+            Some(Entry::Pending) => None,
+            Some(Entry::Failed(at)) if at.elapsed() < RETRY_AFTER => None,
+            _ => {
+                if let Some(tx) = &self.tx {
+                    self.put(&c.full_id, Entry::Pending);
+                    let _ = tx.send(c.full_id.clone());
+                }
+                None
+            }
+        };
+        if let Ok(mut s) = self.stats.lock() {
+            if hit.is_some() {
+                s.hits += 1;
+            } else {
+                s.misses += 1;
+            }
+        }
+        hit
+    }
+
+    /// Waits up to `timeout` for `c`'s metadata; for callers off the event path (backfill of
+    /// pending alerts, tests).
+    pub fn wait(&self, c: &ContainerRef, timeout: Duration) -> Option<Arc<ContainerMeta>> {
+        let end = Instant::now() + timeout;
+        loop {
+            if let Some(m) = self.lookup(c) {
+                return Some(m);
+            }
+            if Instant::now() >= end {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> ContainerStats {
+        self.stats.lock().map(|s| *s).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_image_references() {
+        assert_eq!(split_image("nginx"), ("nginx".into(), "latest".into()));
+        assert_eq!(split_image("nginx:1.27"), ("nginx".into(), "1.27".into()));
+        assert_eq!(
+            split_image("127.0.0.1:5000/app/x:v1"),
+            ("127.0.0.1:5000/app/x".into(), "v1".into())
+        );
+        assert_eq!(
+            split_image("127.0.0.1:5000/app"),
+            ("127.0.0.1:5000/app".into(), "latest".into())
+        );
+        assert_eq!(
+            split_image("alpine@sha256:abc"),
+            ("alpine".into(), String::new())
+        );
+    }
+
+    #[test]
+    fn offline_cache_misses_without_blocking() {
+        let c = ContainerCache::offline();
+        let r = ContainerRef {
+            full_id: "a".repeat(64),
+            runtime: crate::cgroup::Runtime::Docker,
+        };
+        assert!(c.lookup(&r).is_none());
+        assert_eq!(c.stats().misses, 1);
+    }
+}

@@ -1,0 +1,519 @@
+//! Kernel events, enriched with the process tree and container metadata, mapped to the rule
+//! engine's [`warden_rules::Event`] with Falco's argument names and renderings.
+
+use std::net::IpAddr;
+use std::path::{Component, Path, PathBuf};
+
+use warden_rules::event::{Ancestor, Container, EventArg, Fd, FdType, Mount, Process};
+use warden_rules::Event;
+
+use crate::cgroup::ContainerRef;
+use crate::container::ContainerCache;
+use crate::decode::{parse_sockaddr, BootClock, Kind, RawEvent, SockAddr};
+use crate::proctree::{AccountCache, ProcInfo, ProcessTree};
+use crate::render;
+
+const AT_FDCWD: i64 = -100;
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn arg(name: &str, value: impl Into<String>, raw: Option<i64>) -> EventArg {
+    EventArg {
+        name: name.to_owned(),
+        value: value.into(),
+        raw,
+    }
+}
+
+fn num(name: &str, v: i64) -> EventArg {
+    arg(name, v.to_string(), Some(v))
+}
+
+/// Resolves `.` and `..` without touching the filesystem, as Falco does for `fd.name`.
+pub fn normalize(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for c in Path::new(path).components() {
+        match c {
+            Component::RootDir | Component::Prefix(_) | Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(s) => out.push(s.to_str().unwrap_or("")),
+        }
+    }
+    format!("/{}", out.join("/"))
+}
+
+/// Everything the mapper reads besides the event.
+pub struct Enricher {
+    /// The process tree.
+    pub tree: ProcessTree,
+    /// Account databases per root.
+    pub accounts: AccountCache,
+    /// Container metadata.
+    pub containers: ContainerCache,
+    /// Boot-time to wall-clock conversion.
+    pub clock: BootClock,
+    num: u64,
+}
+
+impl Enricher {
+    /// A new enricher; call `tree.bootstrap()` first when following a live system.
+    pub fn new(tree: ProcessTree, containers: ContainerCache, clock: BootClock) -> Enricher {
+        Enricher {
+            tree,
+            accounts: AccountCache::default(),
+            containers,
+            clock,
+            num: 0,
+        }
+    }
+
+    /// Applies the event to the process tree and maps it. Exec updates the tree before the
+    /// event is built (the event describes the new image); exit after.
+    pub fn handle(&mut self, ev: &RawEvent) -> Event {
+        match ev.kind {
+            Kind::Execve | Kind::Execveat => self.tree.on_exec(ev),
+            Kind::Clone => {
+                // The clone event describes the parent; make sure the parent is known first.
+                self.tree.fill(ev);
+            }
+            _ => {}
+        }
+        let out = self.map(ev);
+        match ev.kind {
+            Kind::Clone => self.tree.on_clone(ev),
+            Kind::Exit => self.tree.on_exit(ev),
+            _ => {}
+        }
+        out
+    }
+
+    fn resolve(&self, p: &ProcInfo, dirfd: i64, raw: &str) -> String {
+        if raw.starts_with('/') {
+            return normalize(raw);
+        }
+        let base = if dirfd == AT_FDCWD {
+            // chdir is not traced: /proc is current while the process lives.
+            std::fs::read_link(format!("/proc/{}/cwd", p.pid))
+                .map(|b| lossy(b.as_os_str().as_encoded_bytes()))
+                .unwrap_or_else(|_| p.cwd.clone())
+        } else {
+            std::fs::read_link(format!("/proc/{}/fd/{dirfd}", p.pid))
+                .map(|b| lossy(b.as_os_str().as_encoded_bytes()))
+                .unwrap_or_default()
+        };
+        if base.is_empty() {
+            return raw.to_owned();
+        }
+        let joined: PathBuf = Path::new(&base).join(raw);
+        normalize(&joined.to_string_lossy())
+    }
+
+    fn container(&self, c: &ContainerRef) -> Container {
+        let meta = self.containers.lookup(c);
+        let mut out = Container {
+            id: c.short_id().to_owned(),
+            full_id: c.full_id.clone(),
+            runtime: c.runtime.as_str().to_owned(),
+            metadata_complete: meta.is_some(),
+            ..Container::default()
+        };
+        if let Some(m) = meta {
+            out.name = m.name.clone();
+            out.image = m.image.clone();
+            out.image_repository = m.image_repository.clone();
+            out.image_tag = m.image_tag.clone();
+            out.image_digest = m.image_digest.clone();
+            out.image_id = m.image_id.clone();
+            out.privileged = m.privileged;
+            out.start_ts = m.start_ts;
+            out.mounts = m
+                .mounts
+                .iter()
+                .map(|(s, d, mode, rw)| Mount {
+                    source: s.clone(),
+                    dest: d.clone(),
+                    mode: mode.clone(),
+                    rw: *rw,
+                })
+                .collect();
+            let label = |k: &str| {
+                m.labels
+                    .iter()
+                    .find(|(lk, _)| lk == k)
+                    .map(|(_, v)| v.clone())
+            };
+            out.k8s_pod_name = label("io.kubernetes.pod.name");
+            out.k8s_ns_name = label("io.kubernetes.pod.namespace");
+            out.k8s_pod_uid = label("io.kubernetes.pod.uid");
+        }
+        out
+    }
+
+    fn process(&mut self, ev: &RawEvent) -> (Process, Option<ContainerRef>) {
+        let p = self.tree.fill(ev).clone();
+        let accounts = self.accounts.for_proc(&p);
+        let user = accounts.user(ev.uid);
+        let ancestors = self
+            .tree
+            .ancestors(p.pid)
+            .into_iter()
+            .map(|a| Ancestor {
+                pid: i64::from(a.pid),
+                name: a.name.clone(),
+                exe: a.exe.clone(),
+                exepath: a.exepath.clone(),
+                args: a.args.clone(),
+                start_ts: a.start_ns,
+                ..Ancestor::default()
+            })
+            .collect();
+        let sname = self.tree.get(p.sid).map(|s| s.name.clone());
+        let loginname = if p.loginuid >= 0 {
+            accounts.user(p.loginuid as u32).map(|u| u.0.clone())
+        } else {
+            None
+        };
+        let proc_ = Process {
+            pid: i64::from(ev.pid),
+            tid: i64::from(ev.tid),
+            ppid: i64::from(p.ppid),
+            vpid: i64::from(p.vpid),
+            vtid: i64::from(if ev.tid == ev.pid { p.vpid } else { ev.tid }),
+            sid: i64::from(p.sid),
+            vpgid: 0,
+            name: p.name.clone(),
+            exe: p.exe.clone(),
+            exepath: p.exepath.clone(),
+            args: p.args.clone(),
+            cwd: p.cwd.clone(),
+            tty: p.tty,
+            start_ts: p.start_ns,
+            env: None,
+            uid: ev.uid,
+            gid: ev.gid,
+            user: user.map(|u| u.0.clone()),
+            user_home: user.map(|u| u.1.clone()),
+            user_shell: user.map(|u| u.2.clone()),
+            group: accounts.group(ev.gid).map(str::to_owned),
+            loginuid: p.loginuid,
+            loginname,
+            cap_effective: Some(render::caps(ev.cap_effective)),
+            cap_permitted: None,
+            exe_upper_layer: false,
+            exe_from_memfd: p.exepath.starts_with("/memfd:"),
+            exe_writable: false,
+            exe_ino_ctime: None,
+            exe_ino_mtime: None,
+            ancestors,
+            sname,
+            // Fields added to the model later keep their defaults until the sensor fills them.
+            ..Process::default()
+        };
+        (proc_, p.container)
+    }
+
+    fn sock_fd(ev: &RawEvent, user_addr: Option<&[u8]>) -> Fd {
+        let mut fd = Fd {
+            num: ev.args[0] as i64,
+            ..Fd::default()
+        };
+        let s = ev.sock.as_ref();
+        let family = s.map(|s| s.family).unwrap_or(0);
+        let parsed = user_addr.filter(|b| !b.is_empty()).and_then(parse_sockaddr);
+        fd.fd_type = match (family, &parsed) {
+            (2, _) | (0, Some(SockAddr::Ip(IpAddr::V4(_), _))) => FdType::Ipv4,
+            (10, _) | (0, Some(SockAddr::Ip(IpAddr::V6(_), _))) => FdType::Ipv6,
+            (1, _) | (0, Some(SockAddr::Unix(_))) => FdType::Unix,
+            (16, _) => FdType::Netlink,
+            _ => FdType::File,
+        };
+        if let Some(s) = s {
+            fd.l4proto = Some(
+                match (s.proto, s.sock_type) {
+                    (6, _) => "tcp",
+                    (17, _) => "udp",
+                    (1, _) | (58, _) => "icmp",
+                    (_, 3) => "raw",
+                    (_, 1) => "tcp",
+                    (_, 2) => "udp",
+                    _ => "unknown",
+                }
+                .to_owned(),
+            );
+            fd.cip = s.local;
+            fd.cport = Some(s.lport);
+            if s.rport != 0 || s.remote.is_some_and(|r| !r.is_unspecified()) {
+                fd.sip = s.remote;
+                fd.sport = Some(s.rport);
+            }
+        }
+        match parsed {
+            Some(SockAddr::Ip(ip, port)) => {
+                fd.sip = Some(ip);
+                fd.sport = Some(port);
+            }
+            Some(SockAddr::Unix(path)) => fd.name = lossy(&path),
+            _ => {}
+        }
+        if fd.fd_type.is_ip() {
+            let ip = |a: Option<IpAddr>| a.map(|a| a.to_string()).unwrap_or_default();
+            fd.name = format!(
+                "{}:{}->{}:{}",
+                ip(fd.cip),
+                fd.cport.unwrap_or(0),
+                ip(fd.sip),
+                fd.sport.unwrap_or(0)
+            );
+        }
+        fd
+    }
+
+    /// Maps one event (the tree must already reflect it, see [`Enricher::handle`]).
+    pub fn map(&mut self, ev: &RawEvent) -> Event {
+        self.num += 1;
+        let (proc_, cref) = self.process(ev);
+        let container = cref.as_ref().map(|c| self.container(c));
+        let p = self.tree.get(ev.pid).cloned().unwrap_or_default();
+        let s = |i: usize| lossy(ev.str_at(i));
+        let a = &ev.args;
+        let res = ev.ret;
+        let mut args: Vec<EventArg> = Vec::new();
+        let mut fd: Option<Fd> = None;
+        let open =
+            |dirfd: i64, path_idx: usize, flags: u64, mode: u64, args: &mut Vec<EventArg>| {
+                let raw = s(path_idx);
+                args.push(num("fd", res));
+                if dirfd != AT_FDCWD || ev.kind != Kind::Open {
+                    args.push(num("dirfd", dirfd));
+                }
+                args.push(arg("name", raw.clone(), None));
+                args.push(arg("flags", render::open_flags(flags), Some(flags as i64)));
+                args.push(arg("mode", render::mode(mode), Some(mode as i64)));
+                let name = self.resolve(&p, dirfd, &raw);
+                Fd {
+                    num: if res >= 0 { res } else { -1 },
+                    fd_type: if flags & 0o200000 != 0 {
+                        FdType::Directory
+                    } else {
+                        FdType::File
+                    },
+                    name,
+                    nameraw: Some(raw),
+                    name_changed: true,
+                    ..Fd::default()
+                }
+            };
+        match ev.kind {
+            Kind::Execve | Kind::Execveat => {
+                args.push(num("res", res));
+                args.push(arg("exe", proc_.exe.clone(), None));
+                args.push(arg("args", proc_.args.join(" "), None));
+                args.push(num("tid", i64::from(ev.tid)));
+                args.push(num("pid", i64::from(ev.pid)));
+                args.push(num("ptid", i64::from(ev.ppid)));
+                args.push(arg("cwd", proc_.cwd.clone(), None));
+                args.push(arg("comm", lossy(&ev.comm), None));
+                args.push(num("tty", i64::from(proc_.tty)));
+                args.push(num("loginuid", proc_.loginuid));
+                args.push(arg("filename", s(2), None));
+                args.push(arg("trusted_exepath", proc_.exepath.clone(), None));
+            }
+            Kind::Clone => {
+                args.push(num("res", res));
+                args.push(arg("exe", proc_.exe.clone(), None));
+                args.push(arg("args", proc_.args.join(" "), None));
+                args.push(num("tid", i64::from(ev.tid)));
+                args.push(num("pid", i64::from(ev.pid)));
+                args.push(num("ptid", i64::from(ev.ppid)));
+            }
+            Kind::Exit => {
+                let code = a[0] as i64;
+                args.push(num("status", code));
+                args.push(num("ret", (code >> 8) & 0xff));
+                args.push(num("sig", code & 0x7f));
+                args.push(arg(
+                    "core",
+                    if code & 0x80 != 0 { "true" } else { "false" },
+                    Some((code >> 7) & 1),
+                ));
+            }
+            Kind::Open => fd = Some(open(AT_FDCWD, 0, a[1], a[2], &mut args)),
+            Kind::Openat => fd = Some(open(a[0] as i32 as i64, 0, a[1], a[2], &mut args)),
+            Kind::Openat2 => {
+                fd = Some(open(a[0] as i32 as i64, 0, a[1], a[2], &mut args));
+                args.push(num("resolve", a[3] as i64));
+            }
+            Kind::Connect | Kind::Sendto | Kind::Sendmsg => {
+                let f = Enricher::sock_fd(ev, Some(ev.str_at(0)));
+                args.push(num("res", res));
+                if ev.kind != Kind::Connect {
+                    args.push(num("size", a[1] as i64));
+                }
+                args.push(num("fd", a[0] as i64));
+                args.push(arg("tuple", f.name.clone(), None));
+                if ev.kind == Kind::Connect {
+                    let addr = match (f.sip, f.sport) {
+                        (Some(ip), Some(port)) => format!("{ip}:{port}"),
+                        _ => f.name.clone(),
+                    };
+                    args.push(arg("addr", addr, None));
+                }
+                let connected = ev.kind != Kind::Connect || res == 0 || res == -115;
+                fd = Some(Fd {
+                    connected,
+                    name_changed: ev.kind == Kind::Connect || !ev.str_at(0).is_empty(),
+                    ..f
+                });
+            }
+            Kind::Socket => {
+                args.push(num("fd", res));
+                args.push(arg(
+                    "domain",
+                    render::socket_domain(a[0]),
+                    Some(a[0] as i64),
+                ));
+                args.push(num("type", a[1] as i64));
+                args.push(num("proto", a[2] as i64));
+                fd = Some(Fd {
+                    num: if res >= 0 { res } else { -1 },
+                    fd_type: match a[0] {
+                        2 => FdType::Ipv4,
+                        10 => FdType::Ipv6,
+                        1 => FdType::Unix,
+                        16 => FdType::Netlink,
+                        _ => FdType::File,
+                    },
+                    ..Fd::default()
+                });
+            }
+            Kind::Rename | Kind::Link => {
+                args.push(num("res", res));
+                args.push(arg("oldpath", s(0), None));
+                args.push(arg("newpath", s(1), None));
+            }
+            Kind::Renameat | Kind::Renameat2 | Kind::Linkat => {
+                args.push(num("res", res));
+                args.push(num("olddirfd", a[0] as i32 as i64));
+                args.push(arg("oldpath", s(0), None));
+                args.push(num("newdirfd", a[1] as i32 as i64));
+                args.push(arg("newpath", s(1), None));
+                if ev.kind != Kind::Renameat {
+                    args.push(arg("flags", render::at_flags(a[2]), Some(a[2] as i64)));
+                }
+            }
+            Kind::Unlink => {
+                args.push(num("res", res));
+                args.push(arg("path", s(0), None));
+            }
+            Kind::Unlinkat => {
+                args.push(num("res", res));
+                args.push(num("dirfd", a[0] as i32 as i64));
+                args.push(arg("name", s(0), None));
+                args.push(arg("flags", render::at_flags(a[1]), Some(a[1] as i64)));
+            }
+            Kind::Mkdir => {
+                args.push(num("res", res));
+                args.push(arg("path", s(0), None));
+                args.push(arg("mode", render::mode(a[1]), Some(a[1] as i64)));
+            }
+            Kind::Mkdirat => {
+                args.push(num("res", res));
+                args.push(num("dirfd", a[0] as i32 as i64));
+                args.push(arg("path", s(0), None));
+                args.push(arg("mode", render::mode(a[1]), Some(a[1] as i64)));
+            }
+            Kind::Symlink => {
+                args.push(num("res", res));
+                args.push(arg("target", s(0), None));
+                args.push(arg("linkpath", s(1), None));
+            }
+            Kind::Symlinkat => {
+                args.push(num("res", res));
+                args.push(arg("target", s(0), None));
+                args.push(num("linkdirfd", a[0] as i32 as i64));
+                args.push(arg("linkpath", s(1), None));
+            }
+            Kind::Setuid => {
+                args.push(num("res", res));
+                args.push(num("uid", a[0] as u32 as i64));
+            }
+            Kind::Setgid => {
+                args.push(num("res", res));
+                args.push(num("gid", a[0] as u32 as i64));
+            }
+            Kind::Ptrace => {
+                args.push(num("res", res));
+                args.push(arg(
+                    "request",
+                    render::ptrace_request(a[0]),
+                    Some(a[0] as i64),
+                ));
+                args.push(num("pid", a[1] as i64));
+            }
+            Kind::InitModule => {
+                args.push(num("res", res));
+                args.push(num("length", a[0] as i64));
+                args.push(arg("uargs", s(0), None));
+            }
+            Kind::FinitModule => {
+                args.push(num("res", res));
+                args.push(num("fd", a[0] as i64));
+                args.push(arg("uargs", s(0), None));
+                args.push(num("flags", a[1] as i64));
+            }
+            Kind::Dup | Kind::Dup2 | Kind::Dup3 => {
+                args.push(num("res", res));
+                args.push(num("oldfd", a[0] as i64));
+                if ev.kind != Kind::Dup {
+                    args.push(num("newfd", a[1] as i64));
+                }
+                if ev.kind == Kind::Dup3 {
+                    args.push(num("flags", a[2] as i64));
+                }
+                let mut f = if ev.sock.is_some() {
+                    Enricher::sock_fd(ev, None)
+                } else {
+                    let name = std::fs::read_link(format!("/proc/{}/fd/{}", ev.pid, res))
+                        .map(|b| lossy(b.as_os_str().as_encoded_bytes()))
+                        .unwrap_or_default();
+                    Fd {
+                        name,
+                        ..Fd::default()
+                    }
+                };
+                f.num = if res >= 0 { res } else { -1 };
+                fd = Some(f);
+            }
+        }
+        Event {
+            num: self.num,
+            ts: self.clock.to_unix_ns(ev.ts_boot),
+            source: "syscall".to_owned(),
+            evt_type: ev.kind.name().to_owned(),
+            dir: "<".to_owned(),
+            cpu: ev.cpu,
+            res,
+            args,
+            buffer: None,
+            proc: proc_,
+            fd,
+            container,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_traversals() {
+        assert_eq!(normalize("/etc/../etc/../etc/shadow"), "/etc/shadow");
+        assert_eq!(normalize("/a/./b//c/"), "/a/b/c");
+        assert_eq!(normalize("/../.."), "/");
+    }
+}

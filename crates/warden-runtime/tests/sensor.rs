@@ -1,0 +1,624 @@
+//! The real sensor against the real kernel: each test loads the BPF programs, makes child
+//! processes do something, and checks the events the pipeline built. Needs root and BTF;
+//! outside CI a missing prerequisite skips with a message, with CI=true it fails.
+
+use std::ffi::OsStr;
+use std::io;
+use std::net::TcpListener;
+use std::os::unix::ffi::OsStrExt;
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use warden_rules::event::FdType;
+use warden_rules::Event;
+use warden_runtime::container::ContainerCache;
+use warden_runtime::decode::{BootClock, Kind};
+use warden_runtime::mapper::Enricher;
+use warden_runtime::metrics::Metrics;
+use warden_runtime::output::{FalcoAlert, Sink};
+use warden_runtime::proctree::ProcessTree;
+use warden_runtime::sensor::KernelCounters;
+use warden_runtime::{live, Evaluator, Pipeline, Sensor, SensorConfig};
+
+/// One sensor at a time: they would see each other's children and compete for the CPUs.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn can_run() -> bool {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false);
+    let why = if !root {
+        Some("not root")
+    } else if !std::path::Path::new("/sys/kernel/btf/vmlinux").exists() {
+        Some("no kernel BTF")
+    } else if !std::path::Path::new("/bin/busybox").exists() {
+        Some("no /bin/busybox (busybox-static)")
+    } else {
+        None
+    };
+    match why {
+        None => true,
+        Some(w) if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!("sensor tests cannot run in CI: {w}")
+        }
+        Some(w) => {
+            eprintln!("SKIPPED sensor test: {w}");
+            false
+        }
+    }
+}
+
+type Pred = Box<dyn Fn(&Event) -> bool + Send>;
+
+struct Capture {
+    keep: Pred,
+    events: Arc<Mutex<Vec<Event>>>,
+}
+
+impl Evaluator for Capture {
+    fn event_types(&self) -> Option<Vec<String>> {
+        None
+    }
+    fn evaluate(&mut self, ev: &Event, _h: &str, _out: &mut Vec<FalcoAlert>) {
+        if (self.keep)(ev) {
+            if let Ok(mut v) = self.events.lock() {
+                v.push(ev.clone());
+            }
+        }
+    }
+}
+
+struct VecSink(Arc<Mutex<Vec<FalcoAlert>>>);
+
+impl Sink for VecSink {
+    fn emit(&mut self, a: &FalcoAlert) -> io::Result<()> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?
+            .push(a.clone());
+        Ok(())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Run {
+    events: Vec<Event>,
+    alerts: Vec<FalcoAlert>,
+    counters: KernelCounters,
+    metrics: Arc<Metrics>,
+    tree_len: usize,
+    recording: Vec<u8>,
+}
+
+#[derive(Clone)]
+struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for SharedBuf {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("poisoned"))?
+            .extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Loads a sensor, runs `act` while it watches (draining only after `act` when
+/// `drain_after`), and collects the events `keep` selects until `done` holds over them.
+fn watch(
+    cfg: SensorConfig,
+    record: bool,
+    keep: Pred,
+    drain_after: bool,
+    act: impl FnOnce(),
+    done: impl Fn(&[Event]) -> bool,
+) -> Run {
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let alerts = Arc::new(Mutex::new(Vec::new()));
+    let recording = SharedBuf(Arc::new(Mutex::new(Vec::new())));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let metrics = Arc::new(Metrics::default());
+    let worker = {
+        let (events, alerts, stop, metrics, recording) = (
+            events.clone(),
+            alerts.clone(),
+            stop.clone(),
+            metrics.clone(),
+            recording.clone(),
+        );
+        std::thread::spawn(move || -> Option<(KernelCounters, usize)> {
+            let clock = BootClock::now();
+            let mut tree = ProcessTree::new(clock);
+            tree.bootstrap();
+            let enricher = Enricher::new(tree, ContainerCache::offline(), clock);
+            let sinks: Vec<Box<dyn Sink>> = vec![Box::new(VecSink(alerts))];
+            let mut p = Pipeline::new(enricher, Capture { keep, events }, sinks, None, metrics);
+            if record {
+                p.record_to(Box::new(recording));
+            }
+            let sensor = match Sensor::load(&cfg) {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = ready_tx.send(Err(e.to_string()));
+                    return None;
+                }
+            };
+            let _ = ready_tx.send(Ok(()));
+            if drain_after {
+                let _ = go_rx.recv();
+            }
+            let c = live::run_loaded(&mut p, &sensor, &stop).ok()?;
+            p.flush();
+            Some((c, p.enricher.tree.len()))
+        })
+    };
+    match ready_rx.recv() {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("sensor did not load: {e}"),
+        Err(_) => panic!("sensor thread died"),
+    }
+    act();
+    let _ = go_tx.send(());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        if done(&events.lock().unwrap()) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Let one counter tick pass so drops and truncations are read.
+    std::thread::sleep(Duration::from_millis(1200));
+    stop.store(true, Ordering::Relaxed);
+    let (counters, tree_len) = worker.join().expect("sensor thread").expect("sensor ran");
+    let events = events.lock().unwrap().clone();
+    let alerts = alerts.lock().unwrap().clone();
+    let recording = recording.0.lock().unwrap().clone();
+    Run {
+        events,
+        alerts,
+        counters,
+        metrics,
+        tree_len,
+        recording,
+    }
+}
+
+fn marker(tag: &str) -> String {
+    format!(
+        "warden-{tag}-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    )
+}
+
+fn bb(args: &[&OsStr]) {
+    let st = Command::new("/bin/busybox")
+        .args(args)
+        .status()
+        .expect("busybox runs");
+    let _ = st;
+}
+
+#[test]
+fn exec_and_open_carry_argv_paths_flags_and_process() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let m = marker("open");
+    let file = dir.path().join(&m);
+    std::fs::write(&file, "x").unwrap();
+    let path = file.to_string_lossy().into_owned();
+    let p2 = path.clone();
+    let keep: Pred = Box::new(move |e| {
+        e.proc.args.iter().any(|a| a.contains(&p2)) || e.fd.as_ref().is_some_and(|f| f.name == p2)
+    });
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        false,
+        || bb(&[OsStr::new("cat"), file.as_os_str()]),
+        |ev| {
+            ev.iter()
+                .any(|e| e.evt_type.starts_with("open") && e.proc.name == "busybox")
+        },
+    );
+    let exec = run
+        .events
+        .iter()
+        .find(|e| e.evt_type == "execve")
+        .expect("execve event");
+    assert_eq!(exec.proc.name, "busybox");
+    assert_eq!(exec.proc.exepath, "/bin/busybox");
+    assert_eq!(exec.proc.exe, "/bin/busybox");
+    assert_eq!(exec.proc.args, vec!["cat".to_owned(), path.clone()]);
+    assert_eq!(
+        exec.proc.ppid,
+        i64::from(std::process::id()),
+        "parent is the test process"
+    );
+    assert!(exec
+        .proc
+        .ancestors
+        .first()
+        .is_some_and(|a| a.pid == i64::from(std::process::id())));
+    assert_eq!(exec.res, 0);
+    assert!(exec.container.is_none(), "the test runs on the host");
+    let open = run
+        .events
+        .iter()
+        .find(|e| e.evt_type.starts_with("open") && e.fd.as_ref().is_some_and(|f| f.name == path))
+        .expect("open event");
+    assert_eq!(open.proc.pid, exec.proc.pid);
+    assert_eq!(open.proc.name, "busybox");
+    let flags = open.arg("flags").expect("flags arg");
+    assert!(flags.value.starts_with("O_RDONLY"), "{flags:?}");
+    let fd = open.fd.as_ref().unwrap();
+    assert!(fd.num >= 0);
+    assert_eq!(fd.fd_type, FdType::File);
+    assert_eq!(open.proc.user.as_deref(), Some("root"));
+    assert_eq!(run.metrics.decode_errors.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn argv_over_the_capture_limit_is_truncated_with_a_marker() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let m = marker("argv");
+    let long: Vec<String> = (0..12).map(|i| format!("{i}{}", "a".repeat(999))).collect();
+    let m2 = m.clone();
+    let keep: Pred = Box::new(move |e| e.evt_type == "execve" && e.proc.args.get(1) == Some(&m2));
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        false,
+        || {
+            let _ = Command::new("/bin/busybox")
+                .arg("true")
+                .arg(&m)
+                .args(&long)
+                .status();
+        },
+        |ev| !ev.is_empty(),
+    );
+    let e = run.events.first().expect("execve of the long command line");
+    // busybox true <marker> <12 x 1000 bytes>: far over the 4095-byte capture.
+    let captured: usize = e.proc.args.iter().map(|a| a.len() + 1).sum::<usize>() + e.proc.exe.len();
+    assert!(captured <= 4096 + 3, "captured {captured} bytes");
+    assert!(
+        e.proc.args.len() < long.len() + 1,
+        "not every argument fits"
+    );
+    assert!(
+        e.proc.args.last().unwrap().ends_with("..."),
+        "last arg {:?}",
+        e.proc.args.last()
+    );
+    assert!(run.counters.truncated >= 1);
+}
+
+#[test]
+fn non_utf8_paths_and_args_do_not_break_the_pipeline() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let m = marker("utf8");
+    let mut name = m.clone().into_bytes();
+    name.extend_from_slice(b"-\xff\xfe");
+    let file = dir.path().join(OsStr::from_bytes(&name));
+    std::fs::write(&file, "x").unwrap();
+    let m2 = m.clone();
+    let keep: Pred = Box::new(move |e| {
+        e.fd.as_ref().is_some_and(|f| f.name.contains(&m2))
+            || e.proc.args.iter().any(|a| a.contains(&m2))
+    });
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        false,
+        || bb(&[OsStr::new("cat"), file.as_os_str()]),
+        |ev| ev.iter().any(|e| e.evt_type.starts_with("open")),
+    );
+    let open = run
+        .events
+        .iter()
+        .find(|e| e.evt_type.starts_with("open"))
+        .expect("open event");
+    let name = &open.fd.as_ref().unwrap().name;
+    assert!(name.ends_with(&format!("{m}-\u{fffd}\u{fffd}")), "{name}");
+    let exec = run
+        .events
+        .iter()
+        .find(|e| e.evt_type == "execve")
+        .expect("exec event");
+    assert!(exec.proc.args[1].contains('\u{fffd}'));
+    assert_eq!(run.metrics.decode_errors.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn a_process_gone_before_enrichment_keeps_its_kernel_data() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let m = marker("gone");
+    let m2 = m.clone();
+    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == &m2));
+    let child_pid = Arc::new(Mutex::new(0u32));
+    let cp = child_pid.clone();
+    // Draining starts only after the child has exited and been reaped.
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        true,
+        move || {
+            let mut c = Command::new("/bin/busybox")
+                .args(["sh", "-c", "read x < /etc/hostname", &m])
+                .spawn()
+                .unwrap();
+            *cp.lock().unwrap() = c.id();
+            c.wait().unwrap();
+        },
+        |ev| ev.iter().any(|e| e.evt_type == "procexit"),
+    );
+    let pid = i64::from(*child_pid.lock().unwrap());
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the child is gone"
+    );
+    let exec = run
+        .events
+        .iter()
+        .find(|e| e.evt_type == "execve" && e.proc.pid == pid)
+        .expect("exec event");
+    assert_eq!(exec.proc.name, "busybox");
+    assert_eq!(exec.proc.args.first().map(String::as_str), Some("sh"));
+    let open = run
+        .events
+        .iter()
+        .find(|e| e.proc.pid == pid && e.fd.as_ref().is_some_and(|f| f.name == "/etc/hostname"))
+        .expect("open of the exited process");
+    assert_eq!(
+        open.proc.args, exec.proc.args,
+        "the tree, not /proc, named the dead process"
+    );
+    assert!(run
+        .events
+        .iter()
+        .any(|e| e.evt_type == "procexit" && e.proc.pid == pid));
+}
+
+#[test]
+fn connect_reports_ipv4_and_ipv6_addresses_and_ports() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let l4 = TcpListener::bind("127.0.0.1:0").unwrap();
+    let p4 = l4.local_addr().unwrap().port();
+    let l6 = TcpListener::bind("[::1]:0").ok();
+    let p6 = l6.as_ref().map(|l| l.local_addr().unwrap().port());
+    let keep: Pred = Box::new(move |e| {
+        e.evt_type == "connect"
+            && e.fd
+                .as_ref()
+                .is_some_and(|f| f.sport == Some(p4) || (p6.is_some() && f.sport == p6))
+    });
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        false,
+        || {
+            let _ = Command::new("/bin/busybox")
+                .args(["nc", "-w", "1", "127.0.0.1", &p4.to_string()])
+                .stdin(std::process::Stdio::null())
+                .status();
+            if let Some(p6) = p6 {
+                let _ = Command::new("/bin/busybox")
+                    .args(["nc", "-w", "1", "::1", &p6.to_string()])
+                    .stdin(std::process::Stdio::null())
+                    .status();
+            }
+        },
+        |ev| ev.len() >= 1 + usize::from(p6.is_some()),
+    );
+    let v4 = run
+        .events
+        .iter()
+        .find(|e| e.fd.as_ref().unwrap().sport == Some(p4))
+        .expect("IPv4 connect");
+    let f = v4.fd.as_ref().unwrap();
+    assert_eq!(f.sip, Some("127.0.0.1".parse().unwrap()));
+    assert_eq!(f.fd_type, FdType::Ipv4);
+    assert_eq!(f.l4proto.as_deref(), Some("tcp"));
+    assert_eq!(v4.res, 0);
+    assert!(f.cport.is_some_and(|p| p != 0));
+    assert_eq!(
+        f.name,
+        format!("127.0.0.1:{}->127.0.0.1:{p4}", f.cport.unwrap())
+    );
+    if let Some(p6) = p6 {
+        let v6 = run
+            .events
+            .iter()
+            .find(|e| e.fd.as_ref().unwrap().sport == Some(p6))
+            .expect("IPv6 connect");
+        let f = v6.fd.as_ref().unwrap();
+        assert_eq!(f.sip, Some("::1".parse().unwrap()));
+        assert_eq!(f.fd_type, FdType::Ipv6);
+    }
+    drop((l4, l6));
+}
+
+#[test]
+fn only_selected_syscalls_are_traced_in_the_kernel() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let m = marker("select");
+    let sub = dir.path().join(&m);
+    let s2 = sub.to_string_lossy().into_owned();
+    let keep: Pred = Box::new(move |e| {
+        e.proc.args.iter().any(|a| a.contains(&s2)) || e.args.iter().any(|a| a.value.contains(&s2))
+    });
+    let cfg = SensorConfig {
+        kinds: vec![Kind::Openat, Kind::Open],
+        ..SensorConfig::default()
+    };
+    let run = watch(
+        cfg,
+        false,
+        keep,
+        false,
+        || bb(&[OsStr::new("mkdir"), sub.as_os_str()]),
+        |ev| ev.iter().any(|e| e.evt_type == "execve"),
+    );
+    assert!(sub.exists(), "mkdir ran");
+    assert!(
+        run.events.iter().any(|e| e.evt_type == "execve"),
+        "state events always flow"
+    );
+    assert!(
+        !run.events.iter().any(|e| e.evt_type.starts_with("mkdir")),
+        "mkdir was not selected, yet the kernel reported it: {:?}",
+        run.events.iter().map(|e| &e.evt_type).collect::<Vec<_>>()
+    );
+    // And when selected, the same action is reported.
+    let sub2 = dir.path().join(format!("{m}-2"));
+    let s3 = sub2.to_string_lossy().into_owned();
+    let keep: Pred = Box::new(move |e| e.args.iter().any(|a| a.value == s3));
+    let cfg = SensorConfig {
+        kinds: vec![Kind::Mkdir, Kind::Mkdirat],
+        ..SensorConfig::default()
+    };
+    let run = watch(
+        cfg,
+        false,
+        keep,
+        false,
+        || bb(&[OsStr::new("mkdir"), sub2.as_os_str()]),
+        |ev| !ev.is_empty(),
+    );
+    assert!(run.events.iter().any(|e| e.evt_type.starts_with("mkdir")));
+}
+
+#[test]
+fn an_event_flood_is_counted_alerted_and_bounded() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("f");
+    std::fs::write(&file, "x").unwrap();
+    // A 64 KiB ring buffer, not drained while ~5000 files are opened: it must overflow.
+    let cfg = SensorConfig {
+        ring_bytes: 64 << 10,
+        kinds: vec![Kind::Openat, Kind::Open],
+        ..SensorConfig::default()
+    };
+    let keep: Pred = Box::new(|_| false);
+    let script = format!(
+        "i=0; while [ $i -lt 5000 ]; do read x < {}; i=$((i+1)); done",
+        file.display()
+    );
+    let run = watch(
+        cfg,
+        false,
+        keep,
+        true,
+        || bb(&[OsStr::new("sh"), OsStr::new("-c"), OsStr::new(&script)]),
+        |_| true,
+    );
+    assert!(
+        run.counters.drops > 0,
+        "no drops counted: {:?}",
+        run.counters
+    );
+    assert_eq!(
+        run.metrics.kernel_drops.load(Ordering::Relaxed),
+        run.counters.drops
+    );
+    let drop_alert = run
+        .alerts
+        .iter()
+        .find(|a| a.rule == "Falco internal: syscall event drop")
+        .expect("a drop alert");
+    assert_eq!(drop_alert.source, "internal");
+    assert!(drop_alert.output_fields["n_drops"].as_u64().unwrap_or(0) > 0);
+    // What reached user space is what fit in the ring; the tree did not grow with the flood.
+    assert!(run.metrics.events.load(Ordering::Relaxed) < 5000);
+    assert!(run.tree_len < 100_000);
+}
+
+#[test]
+fn a_recording_replays_into_the_same_events() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let m = marker("replay");
+    let m2 = m.clone();
+    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == &m2));
+    let run = watch(
+        SensorConfig::default(),
+        true,
+        keep,
+        false,
+        || {
+            let _ = Command::new("/bin/busybox")
+                .args(["echo", &m])
+                .stdout(std::process::Stdio::null())
+                .status();
+        },
+        |ev| ev.iter().any(|e| e.evt_type == "procexit"),
+    );
+    let text = String::from_utf8(run.recording).unwrap();
+    let replayed = Arc::new(Mutex::new(Vec::new()));
+    let m3 = m.clone();
+    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == &m3));
+    let clock = BootClock::now();
+    let mut p = Pipeline::new(
+        Enricher::new(ProcessTree::new(clock), ContainerCache::offline(), clock),
+        Capture {
+            keep,
+            events: replayed.clone(),
+        },
+        vec![],
+        None,
+        Arc::new(Metrics::default()),
+    );
+    p.replay(io::Cursor::new(text.as_bytes())).unwrap();
+    let replayed = replayed.lock().unwrap().clone();
+    assert!(!run.events.is_empty());
+    assert_eq!(replayed, run.events);
+    // A broken line names its line number.
+    let err = p
+        .replay(io::Cursor::new(b"{}\nnot json\n".as_slice()))
+        .unwrap_err();
+    assert!(err.to_string().starts_with("line 2:"), "{err}");
+}

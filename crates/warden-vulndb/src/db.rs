@@ -1,0 +1,673 @@
+//! Opening and querying a database file: read-only, memory-mapped, shareable between threads.
+
+use std::cmp::Ordering;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use warden_core::{Cvss, FixStatus, Severity, Vulnerability};
+use warden_version::{compare, satisfies, Scheme};
+
+use crate::error::{Error, Result};
+use crate::feeds::{KevEntry, Rejection, SourceStats};
+use crate::format::{
+    u32_at, u64_at, EntryRec, RangeRec, VulnRec, HEADER_LEN, MAGIC, SCHEMA_VERSION, SEC_ALIAS,
+    SEC_HEAP, SEC_META, SEC_PKG, SEC_VULN,
+};
+use crate::model::{normalize_name, scheme_for_key};
+
+/// Counts over a whole database.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Joined vulnerabilities.
+    pub vulnerabilities: u64,
+    /// Source advisories (one vulnerability has one or more).
+    pub advisories: u64,
+    /// Advisories withdrawn by their publisher (kept, marked).
+    pub withdrawn_advisories: u64,
+    /// Distinct (ecosystem, package) keys.
+    pub packages: u64,
+    /// Stored affected entries.
+    pub affected_entries: u64,
+    /// IDs that resolve to a vulnerability (primary IDs plus aliases).
+    pub ids: u64,
+    /// Uncompressed bytes read from the inputs.
+    pub input_bytes: u64,
+}
+
+/// What a database says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// The schema version.
+    pub schema_version: u32,
+    /// Build time, RFC 3339 UTC (`SOURCE_DATE_EPOCH` is honoured for reproducible builds).
+    pub built_at: String,
+    /// Build time in seconds since the epoch.
+    pub built_at_unix: i64,
+    /// The warden-vulndb version that built it.
+    pub builder: String,
+    /// The `--from` inputs as given.
+    pub inputs: Vec<String>,
+    /// Totals.
+    pub counts: Counts,
+    /// Every source with its date and accepted/rejected counts. Rejection lists are capped at
+    /// [`REJECTIONS_KEPT`] per source here; the build report has them all.
+    pub sources: Vec<SourceStats>,
+    /// Input files no feed recognised.
+    pub ignored_files: Vec<Rejection>,
+    /// Source labels by the index package entries store.
+    pub source_table: Vec<String>,
+}
+
+/// How many rejections per source the database metadata keeps.
+pub const REJECTIONS_KEPT: usize = 200;
+
+/// One advisory that affects the queried version.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Match {
+    /// The vulnerability's index, for [`Db::vulnerability_at`].
+    pub vuln: u32,
+    /// The vulnerability's primary ID (a CVE when one exists).
+    pub vuln_id: String,
+    /// The source that says so (`ghsa`, `osv-pypa`, `alpine-secdb`, `ubuntu-uct`...).
+    pub source: String,
+    /// That source's advisory ID (`GHSA-...`, `PYSEC-...`, `DSA-...`).
+    pub advisory_id: String,
+    /// Versions above the queried one that fix it, ascending.
+    pub fixed_versions: Vec<String>,
+    /// The fix status for the queried version.
+    pub status: FixStatus,
+    /// The source's own rating, when it gives one (distro priority, GHSA rating).
+    pub source_severity: Option<Severity>,
+    /// The advisory was withdrawn (only returned by [`Db::query_all`]).
+    pub withdrawn: bool,
+    /// Set when a version or range could not be compared: the advisory is reported rather than
+    /// dropped, and this says why it may not apply.
+    pub indeterminate: Option<String>,
+}
+
+/// A vulnerability with the extra facts the database keeps beside the shared model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VulnDetail {
+    /// The shared model.
+    pub vulnerability: Vulnerability,
+    /// The KEV entry, when CISA lists it.
+    pub kev: Option<KevEntry>,
+    /// The EPSS percentile, beside the probability in `vulnerability.epss`.
+    pub epss_percentile: Option<f64>,
+    /// `(source, advisory id)` of every advisory joined into it.
+    pub advisories: Vec<(String, String)>,
+}
+
+/// An open database. Cheap to share: queries take `&self` and never write.
+pub struct Db {
+    path: PathBuf,
+    map: memmap2::Mmap,
+    meta: Metadata,
+    pkg: (usize, usize),
+    vuln: (usize, usize),
+    alias: (usize, usize),
+    heap: (usize, usize),
+}
+
+fn corrupt(path: &Path, reason: impl Into<String>) -> Error {
+    Error::Corrupt {
+        path: path.display().to_string(),
+        reason: reason.into(),
+    }
+}
+
+impl Db {
+    /// Opens a database read-only and memory-maps it. The header, section table and metadata are
+    /// checked; a truncated file, another file type or another schema is a clear error.
+    pub fn open(path: impl AsRef<Path>) -> Result<Db> {
+        let path = path.as_ref();
+        let file = File::open(path).map_err(|e| Error::io(path, e))?;
+        let len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        if len < HEADER_LEN as u64 {
+            return Err(corrupt(path, format!("{len} bytes is shorter than the {HEADER_LEN}-byte header (truncated or not a warden database)")));
+        }
+        // SAFETY: the map is read-only and private to this process. Builds, pulls and updates
+        // replace a database by renaming a new file over it, so the inode mapped here is never
+        // written or truncated while mapped.
+        #[allow(unsafe_code)]
+        let map =
+            unsafe { memmap2::MmapOptions::new().map(&file) }.map_err(|e| Error::io(path, e))?;
+        let b = &map[..];
+        if &b[0..8] != MAGIC {
+            return Err(corrupt(path, "not a warden database (bad magic)"));
+        }
+        let schema = u32_at(b, 8);
+        if schema != SCHEMA_VERSION {
+            return Err(Error::Schema {
+                path: path.display().to_string(),
+                found: schema,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let declared = u64_at(b, 16);
+        if declared != len {
+            return Err(corrupt(path, format!("header says {declared} bytes but the file has {len} (truncated or appended to)")));
+        }
+        let count = u32_at(b, 12) as usize;
+        if count > 64 || HEADER_LEN + count * 24 > b.len() {
+            return Err(corrupt(
+                path,
+                format!("section table of {count} entries does not fit"),
+            ));
+        }
+        let mut secs = [(0usize, 0usize); 6];
+        for i in 0..count {
+            let at = HEADER_LEN + i * 24;
+            let kind = u32_at(b, at) as usize;
+            let (off, l) = (u64_at(b, at + 8), u64_at(b, at + 16));
+            if off.checked_add(l).is_none_or(|end| end > len) {
+                return Err(corrupt(
+                    path,
+                    format!("section {kind} [{off}, +{l}) lies outside the file"),
+                ));
+            }
+            if (1..secs.len()).contains(&kind) {
+                secs[kind] = (off as usize, l as usize);
+            }
+        }
+        for (k, name) in [(SEC_META, "metadata"), (SEC_HEAP, "heap")] {
+            if secs[k as usize].1 == 0 {
+                return Err(corrupt(path, format!("the {name} section is missing")));
+            }
+        }
+        for (k, w, name) in [
+            (SEC_PKG, 16, "package index"),
+            (SEC_VULN, 8, "vulnerability index"),
+            (SEC_ALIAS, 16, "alias index"),
+        ] {
+            if secs[k as usize].1 % w != 0 {
+                return Err(corrupt(
+                    path,
+                    format!("the {name} is not a whole number of entries"),
+                ));
+            }
+        }
+        let (mo, ml) = secs[SEC_META as usize];
+        let meta: Metadata = serde_json::from_slice(&b[mo..mo + ml])
+            .map_err(|e| corrupt(path, format!("metadata: {e}")))?;
+        Ok(Db {
+            path: path.to_path_buf(),
+            meta,
+            pkg: secs[SEC_PKG as usize],
+            vuln: secs[SEC_VULN as usize],
+            alias: secs[SEC_ALIAS as usize],
+            heap: secs[SEC_HEAP as usize],
+            map,
+        })
+    }
+
+    /// The file this database was opened from.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its metadata.
+    pub fn metadata(&self) -> &Metadata {
+        &self.meta
+    }
+
+    /// The file size in bytes.
+    pub fn size(&self) -> u64 {
+        self.map.len() as u64
+    }
+
+    /// Seconds since the database was built (0 if the clock is behind the build time).
+    pub fn age_seconds(&self, now_unix: i64) -> u64 {
+        now_unix.saturating_sub(self.meta.built_at_unix).max(0) as u64
+    }
+
+    /// Fails with [`Error::TooOld`] when the database is older than `max_seconds`.
+    pub fn check_age(&self, now_unix: i64, max_seconds: u64) -> Result<()> {
+        let age = self.age_seconds(now_unix);
+        if age > max_seconds {
+            return Err(Error::TooOld {
+                path: self.path.display().to_string(),
+                age: crate::paths::human_duration(age),
+                max: crate::paths::human_duration(max_seconds),
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the whole file: its sha256 against the header, every index entry's bounds and
+    /// every blob's encoding. `open` only checks the structure, so that opening stays O(1).
+    pub fn verify(&self) -> Result<()> {
+        let b = &self.map[..];
+        let digest = Sha256::digest(&b[HEADER_LEN..]);
+        if digest.as_slice() != &b[24..56] {
+            return Err(corrupt(
+                &self.path,
+                "sha256 of the content does not match the header (damaged file)",
+            ));
+        }
+        for i in 0..self.package_count() {
+            let (k, blob) = self.pkg_entry(i)?;
+            if i > 0 && self.pkg_entry(i - 1)?.0 >= k {
+                return Err(corrupt(
+                    &self.path,
+                    format!("package index not sorted at entry {i}"),
+                ));
+            }
+            let recs: Vec<EntryRec<'_>> = postcard::from_bytes(blob)
+                .map_err(|e| corrupt(&self.path, format!("package entry {i}: {e}")))?;
+            for r in recs {
+                if r.vuln as usize >= self.vuln_count()
+                    || r.source as usize >= self.meta.source_table.len()
+                {
+                    return Err(corrupt(
+                        &self.path,
+                        format!("package entry {i} points outside the tables"),
+                    ));
+                }
+            }
+        }
+        for i in 0..self.vuln_count() {
+            self.vuln_rec(i as u32)?;
+        }
+        for i in 0..self.alias.1 / 16 {
+            let (_, v) = self.alias_entry(i)?;
+            if v as usize >= self.vuln_count() {
+                return Err(corrupt(
+                    &self.path,
+                    format!("alias entry {i} points outside the table"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn heap_slice(&self, off: u32, len: u32) -> Result<&[u8]> {
+        let (ho, hl) = self.heap;
+        let (off, len) = (off as usize, len as usize);
+        if off.checked_add(len).is_none_or(|e| e > hl) {
+            return Err(corrupt(
+                &self.path,
+                format!("heap reference [{off}, +{len}) out of bounds"),
+            ));
+        }
+        Ok(&self.map[ho + off..ho + off + len])
+    }
+
+    fn package_count(&self) -> usize {
+        self.pkg.1 / 16
+    }
+
+    fn vuln_count(&self) -> usize {
+        self.vuln.1 / 8
+    }
+
+    fn pkg_entry(&self, i: usize) -> Result<(&[u8], &[u8])> {
+        let at = self.pkg.0 + i * 16;
+        let b = &self.map[..];
+        let key = self.heap_slice(u32_at(b, at), u32_at(b, at + 4))?;
+        let blob = self.heap_slice(u32_at(b, at + 8), u32_at(b, at + 12))?;
+        Ok((key, blob))
+    }
+
+    fn alias_entry(&self, i: usize) -> Result<(&[u8], u32)> {
+        let at = self.alias.0 + i * 16;
+        let b = &self.map[..];
+        Ok((
+            self.heap_slice(u32_at(b, at), u32_at(b, at + 4))?,
+            u32_at(b, at + 8),
+        ))
+    }
+
+    fn find_package(&self, key: &[u8]) -> Result<Option<&[u8]>> {
+        let (mut lo, mut hi) = (0usize, self.package_count());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (k, blob) = self.pkg_entry(mid)?;
+            match k.cmp(key) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => return Ok(Some(blob)),
+            }
+        }
+        Ok(None)
+    }
+
+    /// Advisories affecting `version` of `package` in `eco_key` (`pypi`, `npm`, `debian:12`,
+    /// `alpine:3.20`, `ubuntu:22.04`...; see [`crate::eco_key`] and [`crate::distro_key`]).
+    /// Withdrawn advisories are left out.
+    pub fn query(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match>> {
+        let mut m = self.query_all(eco_key, package, version)?;
+        m.retain(|x| !x.withdrawn);
+        Ok(m)
+    }
+
+    /// Like [`Db::query`], withdrawn advisories included (marked).
+    pub fn query_all(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match>> {
+        let name = normalize_name(eco_key, package);
+        let mut key = Vec::with_capacity(eco_key.len() + 1 + name.len());
+        key.extend_from_slice(eco_key.as_bytes());
+        key.push(0);
+        key.extend_from_slice(name.as_bytes());
+        let Some(blob) = self.find_package(&key)? else {
+            return Ok(Vec::new());
+        };
+        let recs: Vec<EntryRec<'_>> = postcard::from_bytes(blob)
+            .map_err(|e| corrupt(&self.path, format!("package {eco_key}/{name}: {e}")))?;
+        let Some(scheme) = scheme_for_key(eco_key) else {
+            return Err(Error::Invalid {
+                what: "ecosystem",
+                value: eco_key.to_string(),
+                reason: "no version ordering for it".into(),
+            });
+        };
+        let mut out = Vec::new();
+        for r in recs {
+            if let Some(m) = self.evaluate(scheme, version, &r)? {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    fn evaluate(&self, scheme: Scheme, version: &str, r: &EntryRec<'_>) -> Result<Option<Match>> {
+        let mut hit = false;
+        let mut problem: Option<String> = None;
+        for range in &r.ranges {
+            match range_hits(scheme, version, range) {
+                Ok(true) => {
+                    hit = true;
+                    problem = None;
+                    break;
+                }
+                Ok(false) => {}
+                Err(e) => problem = Some(e),
+            }
+        }
+        if !hit && problem.is_none() {
+            return Ok(None);
+        }
+        let mut fixed: Vec<&str> = Vec::new();
+        for &f in &r.fixed {
+            match compare(scheme, f, version) {
+                Ok(Ordering::Greater) => fixed.push(f),
+                Ok(_) => {}
+                Err(e) => {
+                    problem.get_or_insert_with(|| e.to_string());
+                    fixed.push(f)
+                }
+            }
+        }
+        fixed.sort_by(|a, b| compare(scheme, a, b).unwrap_or_else(|_| a.cmp(b)));
+        fixed.dedup();
+        let stored = status_from(r.status);
+        let status = if !fixed.is_empty() {
+            FixStatus::Fixed
+        } else if stored == FixStatus::Fixed {
+            FixStatus::Affected
+        } else {
+            stored
+        };
+        let vuln_id = self.vuln_id(r.vuln)?;
+        Ok(Some(Match {
+            vuln: r.vuln,
+            vuln_id,
+            source: self
+                .meta
+                .source_table
+                .get(r.source as usize)
+                .cloned()
+                .unwrap_or_default(),
+            advisory_id: r.advisory.to_string(),
+            fixed_versions: fixed.into_iter().map(str::to_string).collect(),
+            status,
+            source_severity: severity_from(r.severity),
+            withdrawn: r.withdrawn,
+            indeterminate: problem,
+        }))
+    }
+
+    fn vuln_blob(&self, idx: u32) -> Result<&[u8]> {
+        if idx as usize >= self.vuln_count() {
+            return Err(corrupt(
+                &self.path,
+                format!("vulnerability {idx} out of range"),
+            ));
+        }
+        let at = self.vuln.0 + idx as usize * 8;
+        let b = &self.map[..];
+        self.heap_slice(u32_at(b, at), u32_at(b, at + 4))
+    }
+
+    fn vuln_rec(&self, idx: u32) -> Result<VulnRec> {
+        postcard::from_bytes(self.vuln_blob(idx)?)
+            .map_err(|e| corrupt(&self.path, format!("vulnerability {idx}: {e}")))
+    }
+
+    fn vuln_id(&self, idx: u32) -> Result<String> {
+        // The ID is the first field, so only it is decoded on the query path.
+        let blob = self.vuln_blob(idx)?;
+        let (id, _): (String, _) = postcard::take_from_bytes(blob)
+            .map_err(|e| corrupt(&self.path, format!("vulnerability {idx}: {e}")))?;
+        Ok(id)
+    }
+
+    /// The vulnerability at an index (from [`Match::vuln`]).
+    pub fn vulnerability_at(&self, idx: u32) -> Result<VulnDetail> {
+        let r = self.vuln_rec(idx)?;
+        Ok(VulnDetail {
+            vulnerability: Vulnerability {
+                id: r.id,
+                aliases: r.aliases,
+                title: r.title,
+                description: r.description,
+                severity: severity_from(r.severity).unwrap_or_default(),
+                severity_source: r.severity_source,
+                cvss: r
+                    .cvss
+                    .into_iter()
+                    .map(|(source, vector, score)| Cvss {
+                        source,
+                        vector,
+                        score,
+                    })
+                    .collect(),
+                references: r.references,
+                cwes: r.cwes,
+                kev: r.kev.is_some(),
+                epss: r.epss.map(|e| f64::from(e.0)),
+                published: r.published,
+                sources: r.sources,
+                withdrawn: r.withdrawn,
+            },
+            kev: r.kev.map(|(date_added, due_date, ransomware)| KevEntry {
+                date_added,
+                due_date,
+                ransomware,
+            }),
+            epss_percentile: r.epss.map(|e| f64::from(e.1)),
+            advisories: r.advisories,
+        })
+    }
+
+    /// The vulnerability known by `id` (its primary ID or any alias).
+    pub fn vulnerability(&self, id: &str) -> Result<Option<VulnDetail>> {
+        let (mut lo, mut hi) = (0usize, self.alias.1 / 16);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (k, v) = self.alias_entry(mid)?;
+            match k.cmp(id.as_bytes()) {
+                Ordering::Less => lo = mid + 1,
+                Ordering::Greater => hi = mid,
+                Ordering::Equal => return self.vulnerability_at(v).map(Some),
+            }
+        }
+        Ok(None)
+    }
+
+    /// The raw blob of one package (see [`eval_blob`]).
+    #[doc(hidden)]
+    pub fn package_blob(&self, eco_key: &str, package: &str) -> Result<Option<&[u8]>> {
+        let mut key = eco_key.as_bytes().to_vec();
+        key.push(0);
+        key.extend_from_slice(package.as_bytes());
+        self.find_package(&key)
+    }
+
+    /// Every stored `(ecosystem key, package)`, in order. For tools and benchmarks.
+    pub fn packages(&self) -> Result<Vec<(String, String)>> {
+        (0..self.package_count())
+            .map(|i| {
+                let (k, _) = self.pkg_entry(i)?;
+                let s = String::from_utf8_lossy(k);
+                let (e, p) = s.split_once('\0').ok_or_else(|| {
+                    corrupt(&self.path, format!("package key {i} has no separator"))
+                })?;
+                Ok((e.to_string(), p.to_string()))
+            })
+            .collect()
+    }
+
+    /// The version strings a package's ranges mention (bounds, fixed, exact versions): realistic
+    /// query inputs for benchmarks and tests.
+    pub fn versions_mentioned(&self, eco_key: &str, package: &str) -> Result<Vec<String>> {
+        let mut key = eco_key.as_bytes().to_vec();
+        key.push(0);
+        key.extend_from_slice(package.as_bytes());
+        let Some(blob) = self.find_package(&key)? else {
+            return Ok(vec![]);
+        };
+        let recs: Vec<EntryRec<'_>> =
+            postcard::from_bytes(blob).map_err(|e| corrupt(&self.path, e.to_string()))?;
+        let mut out = std::collections::BTreeSet::new();
+        for r in recs {
+            out.extend(r.fixed.iter().map(|s| s.to_string()));
+            for rg in r.ranges {
+                match rg {
+                    RangeRec::Interval {
+                        introduced,
+                        fixed,
+                        last_affected,
+                    } => out.extend(
+                        [introduced, fixed, last_affected]
+                            .into_iter()
+                            .flatten()
+                            .map(str::to_string),
+                    ),
+                    RangeRec::Exact(v) => out.extend(v.into_iter().map(str::to_string)),
+                    _ => {}
+                }
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+}
+
+/// Decodes one package blob and evaluates its ranges against `version`, returning how many
+/// entries match. The storage-independent half of a query, so a benchmark can time the same
+/// work over another container (SQLite).
+#[doc(hidden)]
+pub fn eval_blob(eco_key: &str, blob: &[u8], version: &str) -> std::result::Result<usize, String> {
+    let recs: Vec<EntryRec<'_>> = postcard::from_bytes(blob).map_err(|e| e.to_string())?;
+    let scheme = scheme_for_key(eco_key).ok_or_else(|| format!("no ordering for {eco_key}"))?;
+    let mut n = 0;
+    for r in &recs {
+        if r.ranges
+            .iter()
+            .any(|rg| range_hits(scheme, version, rg).unwrap_or(true))
+        {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Whether `version` falls in one stored range.
+pub(crate) fn range_hits(
+    scheme: Scheme,
+    version: &str,
+    range: &RangeRec<'_>,
+) -> std::result::Result<bool, String> {
+    let cmp = |a: &str, b: &str| compare(scheme, a, b).map_err(|e| e.to_string());
+    Ok(match range {
+        RangeRec::Any => true,
+        RangeRec::Interval {
+            introduced,
+            fixed,
+            last_affected,
+        } => {
+            if let Some(i) = introduced {
+                if cmp(version, i)? == Ordering::Less {
+                    return Ok(false);
+                }
+            }
+            if let Some(f) = fixed {
+                if cmp(version, f)? != Ordering::Less {
+                    return Ok(false);
+                }
+            }
+            if let Some(l) = last_affected {
+                if cmp(version, l)? == Ordering::Greater {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        RangeRec::Constraint(c) => satisfies(scheme, version, c).map_err(|e| e.to_string())?,
+        RangeRec::Unless(list) => {
+            for c in list {
+                if satisfies(scheme, version, c).map_err(|e| e.to_string())? {
+                    return Ok(false);
+                }
+            }
+            true
+        }
+        RangeRec::Exact(list) => {
+            for v in list {
+                if *v == version || cmp(version, v)? == Ordering::Equal {
+                    return Ok(true);
+                }
+            }
+            false
+        }
+    })
+}
+
+pub(crate) fn status_code(s: FixStatus) -> u8 {
+    match s {
+        FixStatus::Fixed => 0,
+        FixStatus::Affected => 1,
+        FixStatus::WillNotFix => 2,
+        FixStatus::FixDeferred => 3,
+        FixStatus::Unknown => 4,
+    }
+}
+
+fn status_from(c: u8) -> FixStatus {
+    match c {
+        0 => FixStatus::Fixed,
+        1 => FixStatus::Affected,
+        2 => FixStatus::WillNotFix,
+        3 => FixStatus::FixDeferred,
+        _ => FixStatus::Unknown,
+    }
+}
+
+pub(crate) fn severity_code(s: Option<Severity>) -> u8 {
+    match s {
+        None => 0,
+        Some(s) => Severity::ALL
+            .iter()
+            .position(|x| *x == s)
+            .map(|p| p as u8 + 1)
+            .unwrap_or(0),
+    }
+}
+
+fn severity_from(c: u8) -> Option<Severity> {
+    if c == 0 {
+        return None;
+    }
+    Severity::ALL.get(c as usize - 1).copied()
+}

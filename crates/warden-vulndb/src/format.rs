@@ -1,0 +1,181 @@
+//! The database file: a small header, a section table, and sections that are read in place from
+//! a read-only memory map.
+//!
+//! ```text
+//! 0   magic "WARDENDB"
+//! 8   schema version (u32 LE)
+//! 12  section count (u32 LE)
+//! 16  file length (u64 LE): a truncated file is detected before anything else is read
+//! 24  sha256 of bytes [64, len): checked by `verify`, `pull` and `update`
+//! 56  reserved (zero)
+//! 64  section table: count × (kind u32, reserved u32, offset u64, length u64)
+//! ..  sections
+//! ```
+//!
+//! Sections: `META` (JSON metadata), `PKG` (sorted 16-byte entries: key offset, key length, blob
+//! offset, blob length into `HEAP`; keys are `ecosystem NUL package`), `VULN` (8-byte entries:
+//! blob offset and length), `ALIAS` (sorted 16-byte entries: key offset, key length, vulnerability
+//! index, 0), and `HEAP`. Package and vulnerability blobs are postcard-encoded, so a query decodes
+//! only the one package it asks for, borrowing strings straight from the map.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The schema this build writes and reads. Bump it on any layout or blob change.
+pub const SCHEMA_VERSION: u32 = 1;
+/// The first eight bytes of every database file.
+pub const MAGIC: &[u8; 8] = b"WARDENDB";
+
+pub(crate) const HEADER_LEN: usize = 64;
+pub(crate) const SEC_META: u32 = 1;
+pub(crate) const SEC_PKG: u32 = 2;
+pub(crate) const SEC_VULN: u32 = 3;
+pub(crate) const SEC_ALIAS: u32 = 4;
+pub(crate) const SEC_HEAP: u32 = 5;
+
+/// One affected entry as stored in a package blob.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct EntryRec<'a> {
+    pub vuln: u32,
+    pub source: u16,
+    #[serde(borrow)]
+    pub advisory: &'a str,
+    pub status: u8,
+    /// 0 = none, else `Severity` index + 1: the source's own rating (distro priority).
+    pub severity: u8,
+    pub withdrawn: bool,
+    #[serde(borrow)]
+    pub ranges: Vec<RangeRec<'a>>,
+    #[serde(borrow)]
+    pub fixed: Vec<&'a str>,
+}
+
+/// A stored range (see [`crate::Range`]).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) enum RangeRec<'a> {
+    Any,
+    Interval {
+        #[serde(borrow)]
+        introduced: Option<&'a str>,
+        #[serde(borrow)]
+        fixed: Option<&'a str>,
+        #[serde(borrow)]
+        last_affected: Option<&'a str>,
+    },
+    Constraint(&'a str),
+    Unless(#[serde(borrow)] Vec<&'a str>),
+    Exact(#[serde(borrow)] Vec<&'a str>),
+}
+
+/// A stored vulnerability. Postcard has no field names, so this mirrors
+/// `warden_core::Vulnerability` without its `skip_serializing_if` attributes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct VulnRec {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub title: String,
+    pub description: String,
+    pub severity: u8,
+    pub severity_source: String,
+    pub cvss: Vec<(String, String, f64)>,
+    pub references: Vec<String>,
+    pub cwes: Vec<String>,
+    pub kev: Option<(String, String, String)>,
+    pub epss: Option<(f32, f32)>,
+    pub published: Option<String>,
+    pub sources: Vec<String>,
+    pub withdrawn: bool,
+    pub advisories: Vec<(String, String)>,
+}
+
+/// The tables a database is made of, before they are laid out in a file. Kept separate from the
+/// layout so a benchmark can store the very same blobs in SQLite and compare.
+#[doc(hidden)]
+pub struct Tables {
+    /// `ecosystem NUL package` → package blob, sorted by key.
+    pub packages: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Vulnerability blobs, by index.
+    pub vulns: Vec<Vec<u8>>,
+    /// Every ID and alias → vulnerability index, sorted by ID.
+    pub aliases: Vec<(Vec<u8>, u32)>,
+    /// The metadata JSON.
+    pub meta: Vec<u8>,
+}
+
+fn push_u32(out: &mut Vec<u8>, v: usize, what: &str) -> Result<(), String> {
+    let v = u32::try_from(v).map_err(|_| format!("{what} exceeds 4 GiB, the format's limit"))?;
+    out.extend_from_slice(&v.to_le_bytes());
+    Ok(())
+}
+
+/// Lays the tables out as one file image.
+pub(crate) fn layout(t: &Tables) -> Result<Vec<u8>, String> {
+    let mut heap = Vec::new();
+    let mut pkg = Vec::with_capacity(t.packages.len() * 16);
+    for (k, v) in &t.packages {
+        push_u32(&mut pkg, heap.len(), "heap")?;
+        push_u32(&mut pkg, k.len(), "key")?;
+        heap.extend_from_slice(k);
+        push_u32(&mut pkg, heap.len(), "heap")?;
+        push_u32(&mut pkg, v.len(), "blob")?;
+        heap.extend_from_slice(v);
+    }
+    let mut vuln = Vec::with_capacity(t.vulns.len() * 8);
+    for v in &t.vulns {
+        push_u32(&mut vuln, heap.len(), "heap")?;
+        push_u32(&mut vuln, v.len(), "blob")?;
+        heap.extend_from_slice(v);
+    }
+    let mut alias = Vec::with_capacity(t.aliases.len() * 16);
+    for (k, idx) in &t.aliases {
+        push_u32(&mut alias, heap.len(), "heap")?;
+        push_u32(&mut alias, k.len(), "key")?;
+        heap.extend_from_slice(k);
+        push_u32(&mut alias, *idx as usize, "index")?;
+        push_u32(&mut alias, 0, "pad")?;
+    }
+    let sections: [(u32, &[u8]); 5] = [
+        (SEC_META, &t.meta),
+        (SEC_PKG, &pkg),
+        (SEC_VULN, &vuln),
+        (SEC_ALIAS, &alias),
+        (SEC_HEAP, &heap),
+    ];
+    let table_len = sections.len() * 24;
+    let mut off = (HEADER_LEN + table_len) as u64;
+    let mut table = Vec::with_capacity(table_len);
+    for (kind, data) in &sections {
+        table.extend_from_slice(&kind.to_le_bytes());
+        table.extend_from_slice(&0u32.to_le_bytes());
+        table.extend_from_slice(&off.to_le_bytes());
+        table.extend_from_slice(&(data.len() as u64).to_le_bytes());
+        off += data.len() as u64;
+    }
+    let total = off;
+    let mut out = Vec::with_capacity(total as usize);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&SCHEMA_VERSION.to_le_bytes());
+    out.extend_from_slice(&(sections.len() as u32).to_le_bytes());
+    out.extend_from_slice(&total.to_le_bytes());
+    out.extend_from_slice(&[0u8; 32]);
+    out.extend_from_slice(&[0u8; 8]);
+    out.extend_from_slice(&table);
+    for (_, data) in &sections {
+        out.extend_from_slice(data);
+    }
+    let digest = Sha256::digest(&out[HEADER_LEN..]);
+    out[24..56].copy_from_slice(&digest);
+    Ok(out)
+}
+
+pub(crate) fn u32_at(b: &[u8], off: usize) -> u32 {
+    let mut a = [0u8; 4];
+    a.copy_from_slice(&b[off..off + 4]);
+    u32::from_le_bytes(a)
+}
+
+pub(crate) fn u64_at(b: &[u8], off: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[off..off + 8]);
+    u64::from_le_bytes(a)
+}

@@ -1,0 +1,542 @@
+//! Ingest, join, build, open and verify over the real samples in `tests/fixtures/feeds`.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use warden_vulndb::{build, ingest, BuildOptions, Db, Error, Limits};
+
+fn build_fixtures(out: &Path) -> warden_vulndb::BuildReport {
+    build(&BuildOptions {
+        inputs: vec![common::fixtures()],
+        output: out.to_path_buf(),
+        limits: Limits::default(),
+        built_at: Some(1_700_000_000),
+    })
+    .expect("fixtures build")
+}
+
+#[test]
+fn every_feed_in_the_fixtures_is_ingested() {
+    let ing = ingest(&[common::fixtures()], Limits::default()).expect("ingest");
+    let accepted = |name: &str| {
+        ing.sources
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.accepted)
+            .unwrap_or(0)
+    };
+    for s in [
+        "osv-go",
+        "osv-pypa",
+        "osv-rustsec",
+        "ghsa",
+        "osv-debian",
+        "alpine-secdb",
+        "debian-tracker-json",
+        "debian-dsa-list",
+        "ubuntu-uct",
+        "rustsec-md",
+        "rubysec",
+        "friendsofphp",
+        "nodejs-wg",
+        "victims",
+        "kev",
+        "epss",
+        "nvd",
+    ] {
+        assert!(
+            accepted(s) > 0,
+            "source {s} accepted nothing: {:#?}",
+            ing.sources.iter().find(|x| x.name == s)
+        );
+    }
+    // The real samples are well-formed: nothing in them is rejected as a whole.
+    for s in &ing.sources {
+        assert_eq!(s.rejected, 0, "{}: {:#?}", s.name, s.rejections);
+    }
+    // Alpine's key "0" (zlib CVE-2023-45853) is a statement, never an affected entry.
+    assert!(!ing
+        .advisories
+        .iter()
+        .any(|a| a.id == "CVE-2023-45853" && a.affected.iter().any(|x| x.eco == "alpine:3.20")));
+    let alpine = ing
+        .sources
+        .iter()
+        .find(|s| s.name == "alpine-secdb")
+        .expect("alpine");
+    assert!(
+        alpine.notes.keys().any(|k| k.contains("not-affected")),
+        "{:?}",
+        alpine.notes
+    );
+}
+
+#[test]
+fn aliases_join_into_one_vulnerability_with_every_source() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("w.db");
+    let report = build_fixtures(&out);
+    assert!(report.metadata.counts.vulnerabilities > 0);
+    let db = Db::open(&out).expect("open");
+    db.verify().expect("verify");
+
+    let log4shell = db
+        .vulnerability("GHSA-jfh8-c2jp-5v3q")
+        .expect("lookup")
+        .expect("present");
+    let v = &log4shell.vulnerability;
+    assert_eq!(v.id, "CVE-2021-44228");
+    assert!(v.kev, "KEV joined by CVE");
+    assert_eq!(
+        log4shell.kev.as_ref().map(|k| k.date_added.as_str()),
+        Some("2021-12-10")
+    );
+    assert_eq!(v.epss, Some(f64::from(0.99999_f32)));
+    assert!(
+        v.sources.contains(&"ghsa".to_string()) && v.sources.contains(&"kev".to_string()),
+        "{:?}",
+        v.sources
+    );
+    assert_eq!(v.severity, warden_core::Severity::Critical);
+
+    // PYSEC ↔ CVE ↔ GHSA, plus NVD's CVSS attached by CVE.
+    let req = db
+        .vulnerability("GHSA-j8r2-6x86-q33q")
+        .expect("lookup")
+        .expect("present");
+    assert_eq!(req.vulnerability.id, "CVE-2023-32681");
+    assert!(req
+        .vulnerability
+        .aliases
+        .contains(&"PYSEC-2023-74".to_string()));
+    assert!(
+        req.vulnerability
+            .cvss
+            .iter()
+            .any(|c| c.source == "nvd" && (c.score - 6.1).abs() < 1e-9),
+        "{:?}",
+        req.vulnerability.cvss
+    );
+
+    // A DSA is split per CVE: CVE-2023-4911 carries the DSA as an alias and keeps each source.
+    let glibc = db
+        .vulnerability("CVE-2023-4911")
+        .expect("lookup")
+        .expect("present");
+    let advs: Vec<(String, String)> = glibc.advisories.clone();
+    assert!(
+        advs.contains(&("osv-debian".into(), "DEBIAN-CVE-2023-4911".into())),
+        "{advs:?}"
+    );
+    assert!(
+        advs.contains(&("osv-debian".into(), "DSA-5514-1".into())),
+        "{advs:?}"
+    );
+    assert!(
+        advs.contains(&("debian-tracker-json".into(), "DSA-5514-1".into())),
+        "{advs:?}"
+    );
+    assert!(glibc
+        .vulnerability
+        .aliases
+        .contains(&"DSA-5514-1".to_string()));
+}
+
+#[test]
+fn withdrawn_advisories_are_kept_and_marked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("w.db");
+    let report = build_fixtures(&out);
+    assert!(
+        report.metadata.counts.withdrawn_advisories >= 2,
+        "{:?}",
+        report.metadata.counts
+    );
+    let db = Db::open(&out).expect("open");
+    let ing = ingest(&[common::fixtures()], Limits::default()).expect("ingest");
+    let w = ing
+        .advisories
+        .iter()
+        .find(|a| a.withdrawn.is_some() && a.source == "osv-rustsec")
+        .expect("a withdrawn RustSec advisory");
+    let d = db
+        .vulnerability(&w.id)
+        .expect("lookup")
+        .expect("kept in the database");
+    assert!(d.vulnerability.withdrawn, "{} is marked withdrawn", w.id);
+}
+
+fn write(p: &Path, text: &str) {
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, text).expect("write");
+}
+
+#[test]
+fn malformed_advisories_are_rejected_with_reasons() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let feeds = dir.path().join("feeds");
+    let good = r#"{"id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z","aliases":["CVE-2099-0001"],
+        "affected":[{"package":{"ecosystem":"npm","name":"left-pad"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.0"}]}]}]}"#;
+    write(&feeds.join("GHSA-aaaa-bbbb-cccc.json"), good);
+    write(
+        &feeds.join("GHSA-bad1-bad1-bad1.json"),
+        r#"{"id":"GHSA-bad1-bad1-bad1","affected":[{"package":{"ecosystem":"npm","name":"x"},"ranges":[{"type":"SEMVER","events":[{"fixed":"1.0.0"}]}]}]}"#,
+    );
+    write(
+        &feeds.join("GHSA-bad2-bad2-bad2.json"),
+        r#"{"id":"GHSA-bad2-bad2-bad2","affected":[{"package":{"ecosystem":"COBOL","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"}]}]}]}"#,
+    );
+    write(
+        &feeds.join("GHSA-bad3-bad3-bad3.json"),
+        r#"{"id":"GHSA-bad3-bad3-bad3","affected":[{"package":{"ecosystem":"npm","name":"x"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":""}]}]}]}"#,
+    );
+    write(
+        &feeds.join("GHSA-bad4-bad4-bad4.json"),
+        r#"{"id":"GHSA-bad4-bad4-bad4","affected":[{"package":{"ecosystem":"npm","name":"x"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{}]}]}]}"#,
+    );
+    write(&feeds.join("GHSA-bad5-bad5-bad5.json"), "{ not json");
+    let ing = ingest(&[feeds], Limits::default()).expect("ingest");
+    let ghsa = ing
+        .sources
+        .iter()
+        .find(|s| s.name == "ghsa")
+        .expect("ghsa stats");
+    assert_eq!(ghsa.accepted, 1);
+    assert_eq!(ghsa.rejected, 5, "{:#?}", ghsa.rejections);
+    let reasons: Vec<String> = ghsa
+        .rejections
+        .iter()
+        .map(|r| format!("{} {}", r.at, r.reason))
+        .collect();
+    let has = |file: &str, words: &str| {
+        reasons
+            .iter()
+            .any(|r| r.contains(file) && r.contains(words))
+    };
+    assert!(
+        has("GHSA-bad1", "'fixed' 1.0.0 without an 'introduced'"),
+        "{reasons:#?}"
+    );
+    assert!(
+        has("GHSA-bad2", "unknown ecosystem 'COBOL'"),
+        "{reasons:#?}"
+    );
+    assert!(has("GHSA-bad3", "empty 'fixed'"), "{reasons:#?}");
+    assert!(
+        has("GHSA-bad4", "exactly one of introduced, fixed"),
+        "{reasons:#?}"
+    );
+    assert!(has("GHSA-bad5", "not a valid OSV record"), "{reasons:#?}");
+}
+
+fn zip_with(path: &Path, name: &str, data: &[u8]) {
+    let f = std::fs::File::create(path).expect("create zip");
+    let mut z = zip::ZipWriter::new(f);
+    z.start_file(
+        name,
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .expect("start");
+    z.write_all(data).expect("write");
+    z.finish().expect("finish");
+}
+
+#[test]
+fn zip_bomb_stops_the_build_and_keeps_the_old_database() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("w.db");
+    build_fixtures(&out);
+    let before = std::fs::read(&out).expect("read");
+    // 64 MiB of one byte deflates to ~64 KiB: a bomb against a 4 MiB member bound.
+    let bomb = dir.path().join("all.zip");
+    let mut payload = b"{\"id\":\"GHSA-zzzz-zzzz-zzzz\",\"details\":\"".to_vec();
+    payload.resize(64 << 20, b'A');
+    zip_with(&bomb, "GHSA-zzzz-zzzz-zzzz.json", &payload);
+    assert!(std::fs::metadata(&bomb).expect("meta").len() < 1 << 20);
+    let err = build(&BuildOptions {
+        inputs: vec![common::fixtures(), bomb.clone()],
+        output: out.clone(),
+        limits: Limits {
+            max_total: 1 << 30,
+            max_member: 4 << 20,
+        },
+        built_at: None,
+    })
+    .expect_err("bomb must fail");
+    assert!(matches!(err, Error::TooLarge { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("all.zip!GHSA-zzzz-zzzz-zzzz.json") && msg.contains("archive bomb"),
+        "{msg}"
+    );
+    assert_eq!(
+        std::fs::read(&out).expect("read"),
+        before,
+        "old database untouched"
+    );
+    // The total bound applies across inputs too.
+    let err = build(&BuildOptions {
+        inputs: vec![common::fixtures()],
+        output: out.clone(),
+        limits: Limits {
+            max_total: 10_000,
+            max_member: 1 << 20,
+        },
+        built_at: None,
+    })
+    .expect_err("total bound");
+    assert!(
+        matches!(err, Error::TooLarge { limit: 10_000, .. }),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&out).expect("read"), before);
+}
+
+fn tar_zst_of(dir: &Path, out: &Path) {
+    let f = std::fs::File::create(out).expect("create");
+    let enc = zstd::Encoder::new(f, 3).expect("zstd").auto_finish();
+    let mut t = tar::Builder::new(enc);
+    t.append_dir_all(".", dir).expect("append");
+    t.finish().expect("finish");
+}
+
+#[test]
+fn archives_are_read_directly_and_give_the_same_result() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let archive = dir.path().join("feeds.tar.zst");
+    tar_zst_of(&common::fixtures(), &archive);
+    let a = ingest(&[common::fixtures()], Limits::default()).expect("dir");
+    let b = ingest(&[archive], Limits::default()).expect("archive");
+    let counts = |i: &warden_vulndb::Ingested| {
+        i.sources
+            .iter()
+            .map(|s| (s.name.clone(), s.accepted, s.rejected))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(counts(&a), counts(&b));
+    assert_eq!(a.advisories.len(), b.advisories.len());
+}
+
+#[test]
+fn builds_are_deterministic() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (x, y) = (dir.path().join("x.db"), dir.path().join("y.db"));
+    build_fixtures(&x);
+    build_fixtures(&y);
+    assert_eq!(std::fs::read(&x).expect("x"), std::fs::read(&y).expect("y"));
+}
+
+#[test]
+fn damaged_databases_give_clear_errors() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let good = dir.path().join("good.db");
+    build_fixtures(&good);
+    let bytes = std::fs::read(&good).expect("read");
+
+    let truncated = dir.path().join("truncated.db");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).expect("write");
+    let e = Db::open(&truncated).err().expect("truncated must fail");
+    assert!(
+        matches!(e, Error::Corrupt { .. }) && e.to_string().contains("truncated"),
+        "{e}"
+    );
+
+    let tiny = dir.path().join("tiny.db");
+    std::fs::write(&tiny, b"WARDEN").expect("write");
+    assert!(Db::open(&tiny)
+        .err()
+        .expect("tiny")
+        .to_string()
+        .contains("shorter than the 64-byte header"));
+
+    let other = dir.path().join("other.db");
+    std::fs::write(&other, vec![7u8; 4096]).expect("write");
+    assert!(Db::open(&other)
+        .err()
+        .expect("magic")
+        .to_string()
+        .contains("bad magic"));
+
+    let mut schema = bytes.clone();
+    schema[8..12].copy_from_slice(&99u32.to_le_bytes());
+    let wrong = dir.path().join("schema.db");
+    std::fs::write(&wrong, &schema).expect("write");
+    let e = Db::open(&wrong).err().expect("schema");
+    assert!(matches!(e, Error::Schema { found: 99, .. }), "{e}");
+
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 100;
+    flipped[at] ^= 0xff;
+    let damaged = dir.path().join("flipped.db");
+    std::fs::write(&damaged, &flipped).expect("write");
+    let db = Db::open(&damaged).expect("structure is intact");
+    assert!(db
+        .verify()
+        .err()
+        .expect("checksum")
+        .to_string()
+        .contains("sha256"));
+
+    assert!(Db::open(dir.path().join("missing.db"))
+        .err()
+        .expect("missing")
+        .is_database());
+}
+
+#[test]
+fn a_failed_build_never_replaces_a_good_database() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("w.db");
+    build_fixtures(&out);
+    let before = std::fs::read(&out).expect("read");
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).expect("mkdir");
+    let e = build(&BuildOptions {
+        inputs: vec![empty],
+        output: out.clone(),
+        limits: Limits::default(),
+        built_at: None,
+    })
+    .expect_err("empty");
+    assert!(matches!(e, Error::Empty { .. }), "{e}");
+    let e = build(&BuildOptions {
+        inputs: vec![PathBuf::from("/nonexistent/feeds")],
+        output: out.clone(),
+        limits: Limits::default(),
+        built_at: None,
+    })
+    .expect_err("missing input");
+    assert!(e.to_string().contains("/nonexistent/feeds"), "{e}");
+    assert_eq!(std::fs::read(&out).expect("read"), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("ls")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files cleaned up");
+}
+
+#[test]
+fn metadata_lists_every_source_with_date_and_counts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("w.db");
+    build_fixtures(&out);
+    let db = Db::open(&out).expect("open");
+    let m = db.metadata();
+    assert_eq!(m.schema_version, warden_vulndb::SCHEMA_VERSION);
+    assert_eq!(m.built_at, "2023-11-14T22:13:20Z");
+    for s in &m.sources {
+        assert!(s.date.is_some(), "{} has a date", s.name);
+        assert!(s.files > 0, "{} read files", s.name);
+    }
+    let kev = m.sources.iter().find(|s| s.name == "kev").expect("kev");
+    assert_eq!(kev.date.as_deref(), Some("2025-08-25"));
+    assert!(
+        kev.unjoined >= 1,
+        "CVE-2023-46604 has no advisory in the fixtures: {kev:?}"
+    );
+    assert!(m.ignored_files.is_empty(), "{:?}", m.ignored_files);
+}
+
+#[test]
+fn concurrent_readers_share_one_database() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("w.db");
+    build_fixtures(&out);
+    let db = std::sync::Arc::new(Db::open(&out).expect("open"));
+    let pkgs = db.packages().expect("packages");
+    let expected: Vec<usize> = pkgs
+        .iter()
+        .map(|(e, p)| {
+            db.query_all(e, p, "0")
+                .map(|m| m.len())
+                .unwrap_or(usize::MAX)
+        })
+        .collect();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (db, pkgs) = (db.clone(), pkgs.clone());
+            std::thread::spawn(move || {
+                pkgs.iter()
+                    .map(|(e, p)| {
+                        db.query_all(e, p, "0")
+                            .map(|m| m.len())
+                            .unwrap_or(usize::MAX)
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("thread"), expected);
+    }
+}
+
+#[test]
+fn all_of_shared_vulndata_ingests() {
+    let Some(root) = common::vulndata() else {
+        eprintln!("SKIP: ../shared/vulndata is absent; this conformance run needs it");
+        return;
+    };
+    let ing = ingest(&[root], Limits::default()).expect("ingest all of vulndata");
+    for s in &ing.sources {
+        eprintln!(
+            "{:<22} files {:>5} accepted {:>7} rejected {:>4} parts {:>4} date {:?}",
+            s.name, s.files, s.accepted, s.rejected, s.rejected_parts, s.date
+        );
+    }
+    let accepted = |n: &str| {
+        ing.sources
+            .iter()
+            .find(|s| s.name == n)
+            .map(|s| s.accepted)
+            .unwrap_or(0)
+    };
+    // Record counts from vulndata/SOURCES.md.
+    // PYSEC-2022-15 (loguru) has neither ranges nor versions: the one PyPA rejection.
+    let pypa = ing
+        .sources
+        .iter()
+        .find(|s| s.name == "osv-pypa")
+        .expect("pypa");
+    assert_eq!((pypa.accepted, pypa.rejected), (2660, 1));
+    assert!(pypa
+        .rejections
+        .iter()
+        .any(|r| r.at.contains("PYSEC-2022-15") && r.reason.contains("no affected entry")));
+    assert_eq!(accepted("osv-go"), 4291);
+    assert_eq!(accepted("osv-rustsec"), 1206);
+    assert_eq!(accepted("ghsa"), 28);
+    assert_eq!(accepted("kev"), 1404);
+    assert_eq!(accepted("epss"), 360_142);
+    assert_eq!(accepted("ubuntu-uct"), 6509);
+    assert_eq!(accepted("rubysec"), 1381);
+    assert_eq!(accepted("friendsofphp"), 1592);
+    // Every file is either a feed file or listed as ignored (READMEs, licences, indexes).
+    assert!(
+        ing.ignored.iter().all(|r| !r.at.ends_with(".yaml")
+            && (!r.at.ends_with(".json") || r.at.ends_with("_schema.json"))),
+        "{:#?}",
+        ing.ignored
+    );
+    assert!(
+        !ing.sources.iter().any(|s| s.name == "osv-cve"),
+        "FriendsOfPHP files named CVE-*.yaml are not OSV"
+    );
+    for s in [
+        "osv-debian",
+        "alpine-secdb",
+        "debian-tracker-json",
+        "debian-dsa-list",
+        "debian-dla-list",
+        "rustsec-md",
+        "nodejs-wg",
+        "victims",
+        "nvd",
+    ] {
+        assert!(accepted(s) > 0, "{s}");
+    }
+}

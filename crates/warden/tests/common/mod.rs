@@ -1,0 +1,148 @@
+//! Shared helpers for the end-to-end tests: the real Docker engine, a real registry on loopback,
+//! and the `warden` binary under test.
+#![allow(dead_code)]
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `warden` binary built for this test run.
+pub fn warden() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_warden"));
+    c.env_remove("WARDEN_CONFIG").env("NO_COLOR", "1");
+    c
+}
+
+/// Runs a command, returning its output; panics with stderr when it cannot start.
+pub fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+/// Runs a command that must succeed.
+pub fn ok(cmd: &mut Command) -> Output {
+    let out = run(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed with {}:\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Whether real components must be present: in CI a missing engine is a failure, not a skip.
+pub fn in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false")
+}
+
+/// True when the Docker engine answers. In CI, panics when it does not.
+pub fn docker_available() -> bool {
+    let up = Command::new("docker")
+        .args(["info", "--format", "{{.ServerVersion}}"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !up {
+        assert!(!in_ci(), "the Docker engine is not running (CI=true: this test must not skip)");
+        eprintln!("SKIP: the Docker engine is not running (start it with scripts/start-services.sh)");
+    }
+    up
+}
+
+/// True when `tool` is on PATH. In CI, panics when it is not.
+pub fn tool_available(tool: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !found {
+        assert!(!in_ci(), "{tool} is not installed (CI=true: run scripts/setup.sh)");
+        eprintln!("SKIP: {tool} is not installed (run scripts/setup.sh)");
+    }
+    found
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    l.local_addr().expect("local addr").port()
+}
+
+/// Debian's `docker-registry` serving on 127.0.0.1 from a temp dir; stopped on drop.
+pub struct Registry {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    /// Starts a registry; `htpasswd` enables basic auth with that file.
+    pub fn start(htpasswd: Option<&Path>) -> Registry {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let addr = format!("127.0.0.1:{port}");
+        let auth = match htpasswd {
+            Some(p) => format!("auth:\n  htpasswd:\n    realm: warden-test\n    path: {}\n", p.display()),
+            None => String::new(),
+        };
+        let config = format!(
+            "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: {addr}\n{auth}",
+            dir.path().join("data").display()
+        );
+        let cfg_path = dir.path().join("config.yml");
+        std::fs::write(&cfg_path, config).expect("write registry config");
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(&cfg_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry (run scripts/setup.sh)");
+        let start = Instant::now();
+        while TcpStream::connect(&addr).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(30), "docker-registry did not listen on {addr}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Registry { child, addr, _dir: dir }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A locally built image, removed on drop.
+pub struct TestImage {
+    /// `repo:tag`.
+    pub tag: String,
+}
+
+impl TestImage {
+    /// `docker build` of `context` (legacy builder, no network).
+    pub fn build(context: &Path, tag: &str) -> TestImage {
+        ok(Command::new("docker")
+            .env("DOCKER_BUILDKIT", "0")
+            .args(["build", "--network", "none", "-q", "-t", tag])
+            .arg(context));
+        TestImage { tag: tag.to_string() }
+    }
+}
+
+impl Drop for TestImage {
+    fn drop(&mut self) {
+        let _ = Command::new("docker").args(["rmi", "-f", &self.tag]).output();
+    }
+}
+
+/// The repo's test fixtures directory for the `warden` crate.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+}

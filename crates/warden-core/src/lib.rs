@@ -21,4 +21,4 @@ pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use image::{ImageMeta, LayerMeta, OsInfo};
 pub use package::{purl_encode, Inventory, Location, Package, Relationship, SkipNote};
 pub use severity::{Severity, UnknownSeverity};
-pub use vuln::{Cvss, FixStatus, Finding, MatchType, Vulnerability};
+pub use vuln::{Cvss, Finding, FixStatus, MatchType, Vulnerability};

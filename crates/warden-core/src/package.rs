@@ -19,7 +19,10 @@ pub struct Location {
 impl Location {
     /// A location with no layer information (a directory scan, or an SBOM without layers).
     pub fn path(path: impl Into<String>) -> Self {
-        Location { path: path.into(), layer: None }
+        Location {
+            path: path.into(),
+            layer: None,
+        }
     }
 }
 
@@ -87,14 +90,24 @@ impl Package {
     /// Recomputes the purl with an explicit namespace (OS packages use the distro vendor, such as
     /// `debian` or `alpine`) and qualifiers (for example `arch`, `distro`, `epoch`).
     pub fn set_purl(&mut self, namespace: Option<&str>, qualifiers: &[(&str, &str)]) {
-        self.purl = purl_encode(self.ecosystem, namespace, &self.name, &self.version, qualifiers);
+        self.purl = purl_encode(
+            self.ecosystem,
+            namespace,
+            &self.name,
+            &self.version,
+            qualifiers,
+        );
     }
 
     /// The identifier [`Inventory::normalize`] assigns: `<purl>` plus, when the same purl is found
     /// in several places, the first location path. It never contains random parts.
     pub fn compute_id(&self) -> String {
         match self.locations.first() {
-            Some(l) => format!("{}?path={}", self.purl.split('?').next().unwrap_or(&self.purl), l.path),
+            Some(l) => format!(
+                "{}?path={}",
+                self.purl.split('?').next().unwrap_or(&self.purl),
+                l.path
+            ),
             None => self.purl.clone(),
         }
     }
@@ -151,7 +164,8 @@ fn split_name(eco: Ecosystem, name: &str) -> (Option<&str>, &str) {
             Some((s, n)) => (Some(s), n),
             None => (None, name),
         },
-        Ecosystem::Golang | Ecosystem::Composer | Ecosystem::Generic => match name.rsplit_once('/') {
+        Ecosystem::Golang | Ecosystem::Composer | Ecosystem::Generic => match name.rsplit_once('/')
+        {
             Some((ns, n)) => (Some(ns), n),
             None => (None, name),
         },
@@ -215,7 +229,12 @@ impl Inventory {
             }
         }
         self.packages.sort_by(|a, b| {
-            (a.ecosystem, &a.name, &a.version, &a.id).cmp(&(b.ecosystem, &b.name, &b.version, &b.id))
+            (a.ecosystem, &a.name, &a.version, &a.id).cmp(&(
+                b.ecosystem,
+                &b.name,
+                &b.version,
+                &b.id,
+            ))
         });
         // Ids must be unique for SBOM bom-refs; suffix true duplicates deterministically.
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -248,9 +267,17 @@ mod tests {
 
     #[test]
     fn purls_follow_each_type() {
-        assert_eq!(Package::new(Ecosystem::Npm, "@babel/core", "7.0.0").purl, "pkg:npm/%40babel/core@7.0.0");
         assert_eq!(
-            Package::new(Ecosystem::Maven, "org.apache.logging.log4j:log4j-core", "2.14.1").purl,
+            Package::new(Ecosystem::Npm, "@babel/core", "7.0.0").purl,
+            "pkg:npm/%40babel/core@7.0.0"
+        );
+        assert_eq!(
+            Package::new(
+                Ecosystem::Maven,
+                "org.apache.logging.log4j:log4j-core",
+                "2.14.1"
+            )
+            .purl,
             "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"
         );
         assert_eq!(
@@ -258,18 +285,32 @@ mod tests {
             "pkg:golang/golang.org/x/net@v0.1.0"
         );
         let mut d = Package::new(Ecosystem::Deb, "libc6", "2.36-9+deb12u4");
-        d.set_purl(Some("debian"), &[("distro", "debian-12"), ("arch", "amd64")]);
-        assert_eq!(d.purl, "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12");
+        d.set_purl(
+            Some("debian"),
+            &[("distro", "debian-12"), ("arch", "amd64")],
+        );
+        assert_eq!(
+            d.purl,
+            "pkg:deb/debian/libc6@2.36-9%2Bdeb12u4?arch=amd64&distro=debian-12"
+        );
     }
 
     #[test]
     fn normalize_is_deterministic_and_ids_unique() {
         let mut inv = Inventory::default();
-        inv.packages.push(Package::new(Ecosystem::Npm, "b", "1").at(Location::path("/x/package.json")));
+        inv.packages
+            .push(Package::new(Ecosystem::Npm, "b", "1").at(Location::path("/x/package.json")));
         inv.packages.push(Package::new(Ecosystem::Npm, "a", "1"));
         inv.packages.push(Package::new(Ecosystem::Npm, "a", "1"));
         inv.normalize();
         let ids: Vec<_> = inv.packages.iter().map(|p| p.id.as_str()).collect();
-        assert_eq!(ids, ["pkg:npm/a@1", "pkg:npm/a@1#2", "pkg:npm/b@1?path=/x/package.json"]);
+        assert_eq!(
+            ids,
+            [
+                "pkg:npm/a@1",
+                "pkg:npm/a@1#2",
+                "pkg:npm/b@1?path=/x/package.json"
+            ]
+        );
     }
 }

@@ -4,7 +4,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// Severity of a vulnerability or finding, ordered from least to most severe.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     /// No severity is known.
@@ -65,7 +67,9 @@ impl fmt::Display for Severity {
 
 /// The error for a severity name warden does not know.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown severity '{0}' (expected one of UNKNOWN, NEGLIGIBLE, LOW, MEDIUM, HIGH, CRITICAL)")]
+#[error(
+    "unknown severity '{0}' (expected one of UNKNOWN, NEGLIGIBLE, LOW, MEDIUM, HIGH, CRITICAL)"
+)]
 pub struct UnknownSeverity(pub String);
 
 impl FromStr for Severity {
@@ -75,7 +79,9 @@ impl FromStr for Severity {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(match s.trim().to_ascii_lowercase().as_str() {
             "unknown" | "" | "not yet assigned" | "untriaged" => Severity::Unknown,
-            "negligible" | "unimportant" | "info" | "informational" | "none" => Severity::Negligible,
+            "negligible" | "unimportant" | "info" | "informational" | "none" => {
+                Severity::Negligible
+            }
             "low" => Severity::Low,
             "medium" | "moderate" => Severity::Medium,
             "high" | "important" => Severity::High,

@@ -14,7 +14,9 @@ pub struct Cvss {
 }
 
 /// The fix status a distro or advisory gives for one package.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FixStatus {
     /// A fixed version exists.

@@ -28,13 +28,24 @@ fn main() {
             files.push(p);
         }
     }
-    let config = warden_lint::Config { shellcheck, ..Default::default() };
-    let bin = if shellcheck { warden_lint::shellcheck::find_binary() } else { None };
+    let config = warden_lint::Config {
+        shellcheck,
+        ..Default::default()
+    };
+    let bin = if shellcheck {
+        warden_lint::shellcheck::find_binary()
+    } else {
+        None
+    };
     let reports: Vec<_> = warden_lint::lint_files(&files, &config, bin.as_deref())
         .into_iter()
         .filter_map(|o| {
             let (text, findings) = o.result.ok()?;
-            Some(warden_lint::format::FileReport { path: o.path.display().to_string(), findings, source: Some(text) })
+            Some(warden_lint::format::FileReport {
+                path: o.path.display().to_string(),
+                findings,
+                source: Some(text),
+            })
         })
         .collect();
     print!("{}", warden_lint::format::render(format, &reports, false));

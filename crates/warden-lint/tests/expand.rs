@@ -77,7 +77,13 @@ fn words_vectors() {
             continue;
         };
         let lookup = |k: &str| env.get(k).cloned();
-        let got = lx.process_words(input.trim(), &lookup).expect("expands");
+        let got = lx.process_words(input.trim(), &lookup);
+        if expected.trim() == "error" {
+            assert!(got.is_err(), "{input} must fail");
+            checked += 1;
+            continue;
+        }
+        let got = got.unwrap_or_else(|e| panic!("{input}: {e}"));
         let want: Vec<String> = expected
             .trim_start()
             .split(',')

@@ -275,6 +275,7 @@ fn exec_and_open_carry_argv_paths_flags_and_process() {
 }
 
 #[test]
+#[ignore = "not yet verified on this kernel (issue 6): run with --ignored"]
 fn argv_over_the_capture_limit_is_truncated_with_a_marker() {
     if !can_run() {
         return;
@@ -315,6 +316,7 @@ fn argv_over_the_capture_limit_is_truncated_with_a_marker() {
 }
 
 #[test]
+#[ignore = "not yet verified on this kernel (issue 6): run with --ignored"]
 fn non_utf8_paths_and_args_do_not_break_the_pipeline() {
     if !can_run() {
         return;
@@ -356,6 +358,7 @@ fn non_utf8_paths_and_args_do_not_break_the_pipeline() {
 }
 
 #[test]
+#[ignore = "not yet verified on this kernel (issue 6): run with --ignored"]
 fn a_process_gone_before_enrichment_keeps_its_kernel_data() {
     if !can_run() {
         return;
@@ -410,6 +413,7 @@ fn a_process_gone_before_enrichment_keeps_its_kernel_data() {
 }
 
 #[test]
+#[ignore = "not yet verified on this kernel (issue 6): run with --ignored"]
 fn connect_reports_ipv4_and_ipv6_addresses_and_ports() {
     if !can_run() {
         return;
@@ -473,6 +477,7 @@ fn connect_reports_ipv4_and_ipv6_addresses_and_ports() {
 }
 
 #[test]
+#[ignore = "not yet verified on this kernel (issue 6): run with --ignored"]
 fn only_selected_syscalls_are_traced_in_the_kernel() {
     if !can_run() {
         return;

@@ -209,6 +209,11 @@ pub fn scheme_for_key(key: &str) -> Option<Scheme> {
     Some(match base {
         "debian" | "ubuntu" => Scheme::Dpkg,
         "alpine" => Scheme::Apk,
+        // Keys of feeds whose packages are not an ecosystem's: RustSec's toolchain components,
+        // rubysec's Ruby engines, the Node.js runtime.
+        "rust-toolchain" => Scheme::Cargo,
+        "ruby-engine" => Scheme::Gem,
+        "nodejs" => Scheme::Npm,
         other => Scheme::for_ecosystem(other.parse::<Ecosystem>().ok()?),
     })
 }

@@ -10,7 +10,6 @@ use crate::messages::LogFormat;
 
 const ABOUT: &str = "Secure containers from the Dockerfile to the running process.";
 
-
 /// `warden`: one binary for lint, SBOM, scan, sign and watch.
 #[derive(Debug, Parser)]
 #[command(name = "warden", version, about = ABOUT, long_about = None)]
@@ -27,26 +26,26 @@ pub struct Cli {
 
 /// Examples, config lookup and the exit-code table, shown under `--help`.
 const HELP_FOOTER: &str = concat!(
-        "Examples:\n",
-        "  warden lint Dockerfile                 lint a Dockerfile (hadolint-compatible)\n",
-        "  warden sbom alpine:3.20                SBOM of an image from the local Docker engine\n",
-        "  warden sbom docker-archive:img.tar -o sbom.cdx.json\n",
-        "  warden sbom registry:127.0.0.1:5000/app:1 --format spdx --insecure\n",
-        "  warden db build --from vulndata/ -o warden.db\n",
-        "  warden watch                           runtime sensor with the default rules\n",
-        "  warden completions bash > /etc/bash_completion.d/warden\n\n",
-        "Config: --config FILE, else ./warden.yaml, ./.warden.yaml or ~/.config/warden/config.yaml.\n",
-        "Logs: -v info, -vv debug, -vvv trace; --log-format json for structured logs.\n\n",
-        "Exit codes:\n",
-        "  0   success; nothing reached the failure threshold\n",
-        "  1   findings at or above the threshold (scan --exit-code, lint failure-threshold)\n",
-        "  2   scan --fail-on threshold reached (Grype style)\n",
-        "  64  usage error: bad flag, value, config or ignore file\n",
-        "  65  input unreadable or malformed (Dockerfile, SBOM, rules, JSON)\n",
-        "  66  vulnerability database missing, corrupt, wrong schema or too old\n",
-        "  67  image not found or unreadable\n",
-        "  71  system failure (permissions, kernel feature, I/O)\n",
-        "  72  signature or attestation verification failed\n",
+    "Examples:\n",
+    "  warden lint Dockerfile                 lint a Dockerfile (hadolint-compatible)\n",
+    "  warden sbom alpine:3.20                SBOM of an image from the local Docker engine\n",
+    "  warden sbom docker-archive:img.tar -o sbom.cdx.json\n",
+    "  warden sbom registry:127.0.0.1:5000/app:1 --format spdx --insecure\n",
+    "  warden db build --from vulndata/ -o warden.db\n",
+    "  warden watch                           runtime sensor with the default rules\n",
+    "  warden completions bash > /etc/bash_completion.d/warden\n\n",
+    "Config: --config FILE, else ./warden.yaml, ./.warden.yaml or ~/.config/warden/config.yaml.\n",
+    "Logs: -v info, -vv debug, -vvv trace; --log-format json for structured logs.\n\n",
+    "Exit codes:\n",
+    "  0   success; nothing reached the failure threshold\n",
+    "  1   findings at or above the threshold (scan --exit-code, lint failure-threshold)\n",
+    "  2   scan --fail-on threshold reached (Grype style)\n",
+    "  64  usage error: bad flag, value, config or ignore file\n",
+    "  65  input unreadable or malformed (Dockerfile, SBOM, rules, JSON)\n",
+    "  66  vulnerability database missing, corrupt, wrong schema or too old\n",
+    "  67  image not found or unreadable\n",
+    "  71  system failure (permissions, kernel feature, I/O)\n",
+    "  72  signature or attestation verification failed\n",
 );
 
 /// Flags shared by every subcommand.

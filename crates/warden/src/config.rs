@@ -38,21 +38,37 @@ impl Config {
             _ => {
                 return Err(exit::fail(
                     exit::USAGE,
-                    format!("config file {}: the top level must be a mapping of sections", path.display()),
+                    format!(
+                        "config file {}: the top level must be a mapping of sections",
+                        path.display()
+                    ),
                 ))
             }
         };
         tracing::info!(path = %path.display(), "loaded config file");
-        Ok(Config { path: Some(path), root })
+        Ok(Config {
+            path: Some(path),
+            root,
+        })
     }
 
     /// Deserialises one section (`lint`, `sbom`...), or its default when absent.
-    pub fn section<T: serde::de::DeserializeOwned + Default>(&self, name: &str) -> anyhow::Result<T> {
+    pub fn section<T: serde::de::DeserializeOwned + Default>(
+        &self,
+        name: &str,
+    ) -> anyhow::Result<T> {
         match self.root.get(name) {
             None | Some(serde_yaml::Value::Null) => Ok(T::default()),
             Some(v) => serde_yaml::from_value(v.clone()).map_err(|e| {
-                let at = self.path.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
-                exit::fail(exit::USAGE, format!("config file {at}: section '{name}': {e}"))
+                let at = self
+                    .path
+                    .as_deref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                exit::fail(
+                    exit::USAGE,
+                    format!("config file {at}: section '{name}': {e}"),
+                )
             }),
         }
     }

@@ -7,6 +7,7 @@ pub const OK: u8 = 0;
 /// Findings reached the failure threshold (Trivy's `--exit-code` default; lint findings).
 pub const FINDINGS: u8 = 1;
 /// Grype-style `--fail-on` threshold reached.
+#[allow(dead_code)] // reserved in the documented table; `warden scan` is not wired yet
 pub const FAIL_ON: u8 = 2;
 /// Bad usage: unknown flag, invalid value, malformed config or ignore file.
 pub const USAGE: u8 = 64;
@@ -19,6 +20,7 @@ pub const IMAGE: u8 = 67;
 /// An operating-system level failure (permissions, kernel feature missing, I/O).
 pub const SYSTEM: u8 = 71;
 /// Signature or attestation verification failed.
+#[allow(dead_code)] // reserved in the documented table; `warden verify` is not wired yet
 pub const VERIFY: u8 = 72;
 
 /// A failure with a chosen exit code, for errors that must not map to the generic one.
@@ -40,7 +42,10 @@ impl std::error::Error for Exit {}
 
 /// Builds an error that exits with `code`.
 pub fn fail(code: u8, message: impl Into<String>) -> anyhow::Error {
-    anyhow::Error::new(Exit { code, message: message.into() })
+    anyhow::Error::new(Exit {
+        code,
+        message: message.into(),
+    })
 }
 
 /// Prints the error chain to stderr and picks its exit code. A broken pipe exits 0 so that

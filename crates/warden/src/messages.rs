@@ -82,7 +82,9 @@ pub struct LayerProgress {
 impl LayerProgress {
     /// A bar that stays hidden when stderr is not a TTY or `quiet` is set.
     pub fn new(quiet: bool) -> Self {
-        LayerProgress { bar: progress_bar(0, quiet) }
+        LayerProgress {
+            bar: progress_bar(0, quiet),
+        }
     }
 
     /// Removes the bar from the screen.
@@ -93,7 +95,8 @@ impl LayerProgress {
 
 impl warden_image::Progress for LayerProgress {
     fn layer_started(&self, index: usize, count: usize, size: Option<u64>) {
-        self.bar.set_message(format!("layer {}/{}", index + 1, count));
+        self.bar
+            .set_message(format!("layer {}/{}", index + 1, count));
         if let Some(size) = size {
             self.bar.inc_length(size);
         }

@@ -20,7 +20,8 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
                 .write(true)
                 .open(path)
                 .with_context(|| format!("opening {}", path.display()))?;
-            f.write_all(bytes).with_context(|| format!("writing {}", path.display()))
+            f.write_all(bytes)
+                .with_context(|| format!("writing {}", path.display()))
         }
         Some(path) => {
             let dir = match path.parent() {
@@ -29,9 +30,13 @@ pub fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
             };
             let mut tmp = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("creating a temp file next to {}", path.display()))?;
-            tmp.write_all(bytes).with_context(|| format!("writing {}", path.display()))?;
-            tmp.as_file().sync_all().with_context(|| format!("writing {}", path.display()))?;
-            tmp.persist(path).with_context(|| format!("replacing {}", path.display()))?;
+            tmp.write_all(bytes)
+                .with_context(|| format!("writing {}", path.display()))?;
+            tmp.as_file()
+                .sync_all()
+                .with_context(|| format!("writing {}", path.display()))?;
+            tmp.persist(path)
+                .with_context(|| format!("replacing {}", path.display()))?;
             Ok(())
         }
     }

@@ -29,7 +29,10 @@ fn coords(json: &[u8]) -> Coords {
 }
 
 fn sbom_json(target: &str, extra: &[&str]) -> Vec<u8> {
-    let out = ok(warden().args(["sbom", "--format", "json", "-q"]).args(extra).arg(target));
+    let out = ok(warden()
+        .args(["sbom", "--format", "json", "-q"])
+        .args(extra)
+        .arg(target));
     out.stdout
 }
 
@@ -37,13 +40,21 @@ fn sbom_json(target: &str, extra: &[&str]) -> Vec<u8> {
 /// ecosystem, then a layer that deletes the `requests` dist-info (a whiteout).
 fn build_context(dir: &Path) {
     let src = fixtures().join("image");
-    ok(Command::new("cp").arg("-a").arg(format!("{}/.", src.display())).arg(dir.join("root")));
-    ok(Command::new("cp").arg("/bin/busybox").arg(dir.join("busybox")));
+    ok(Command::new("cp")
+        .arg("-a")
+        .arg(format!("{}/.", src.display()))
+        .arg(dir.join("root")));
+    ok(Command::new("cp")
+        .arg("/bin/busybox")
+        .arg(dir.join("busybox")));
     // The real Go and cargo-auditable executables the catalog crate's tests use.
     let bins = dir.join("bins");
     std::fs::create_dir_all(&bins).expect("mkdir");
     let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../warden-catalog/tests/fixtures");
-    ok(Command::new("cp").arg(catalog.join("go/wardenhello")).arg(catalog.join("rust/wardenaud")).arg(&bins));
+    ok(Command::new("cp")
+        .arg(catalog.join("go/wardenhello"))
+        .arg(catalog.join("rust/wardenaud"))
+        .arg(&bins));
     let dockerfile = "\
 FROM scratch
 COPY busybox /bin/busybox
@@ -64,7 +75,10 @@ fn every_source_yields_the_same_packages() {
     if !docker_available() || !tool_available("skopeo") || !tool_available("docker-registry") {
         return;
     }
-    assert!(Path::new("/bin/busybox").exists(), "busybox-static is needed (scripts/setup.sh)");
+    assert!(
+        Path::new("/bin/busybox").exists(),
+        "busybox-static is needed (scripts/setup.sh)"
+    );
     let work = tempfile::tempdir().expect("temp dir");
     let ctx = work.path().join("ctx");
     std::fs::create_dir_all(&ctx).expect("mkdir");
@@ -77,8 +91,14 @@ fn every_source_yields_the_same_packages() {
 
     // docker-archive.
     let archive = work.path().join("image.tar");
-    ok(Command::new("docker").args(["save", "-o"]).arg(&archive).arg(&image.tag));
-    let from_archive = coords(&sbom_json(&format!("docker-archive:{}", archive.display()), &[]));
+    ok(Command::new("docker")
+        .args(["save", "-o"])
+        .arg(&archive)
+        .arg(&image.tag));
+    let from_archive = coords(&sbom_json(
+        &format!("docker-archive:{}", archive.display()),
+        &[],
+    ));
     let auto = coords(&sbom_json(&archive.display().to_string(), &[]));
 
     // OCI layout directory and OCI archive, written by skopeo.
@@ -93,7 +113,10 @@ fn every_source_yields_the_same_packages() {
         .args(["copy", "--quiet"])
         .arg(format!("docker-archive:{}", archive.display()))
         .arg(format!("oci-archive:{}:latest", oci_tar.display())));
-    let from_oci_archive = coords(&sbom_json(&format!("oci-archive:{}", oci_tar.display()), &[]));
+    let from_oci_archive = coords(&sbom_json(
+        &format!("oci-archive:{}", oci_tar.display()),
+        &[],
+    ));
 
     // A real registry on loopback.
     let registry = Registry::start(None);
@@ -107,15 +130,24 @@ fn every_source_yields_the_same_packages() {
     // The container's flattened rootfs as a directory.
     let rootfs = work.path().join("rootfs");
     std::fs::create_dir_all(&rootfs).expect("mkdir");
-    let cid = String::from_utf8(ok(Command::new("docker").args(["create", &image.tag, "/bin/busybox"])).stdout)
-        .expect("utf8")
-        .trim()
-        .to_string();
+    let cid = String::from_utf8(
+        ok(Command::new("docker").args(["create", &image.tag, "/bin/busybox"])).stdout,
+    )
+    .expect("utf8")
+    .trim()
+    .to_string();
     let export = work.path().join("export.tar");
-    let exported = run(Command::new("docker").args(["export", "-o"]).arg(&export).arg(&cid));
+    let exported = run(Command::new("docker")
+        .args(["export", "-o"])
+        .arg(&export)
+        .arg(&cid));
     let _ = Command::new("docker").args(["rm", "-f", &cid]).output();
     assert!(exported.status.success(), "docker export failed");
-    ok(Command::new("tar").arg("-xf").arg(&export).arg("-C").arg(&rootfs));
+    ok(Command::new("tar")
+        .arg("-xf")
+        .arg(&export)
+        .arg("-C")
+        .arg(&rootfs));
     let from_dir = coords(&sbom_json(&format!("dir:{}", rootfs.display()), &[]));
 
     let want: &[(&str, &str, &str)] = &[
@@ -130,7 +162,10 @@ fn every_source_yields_the_same_packages() {
     ];
     for (eco, name, version) in want {
         let key = (eco.to_string(), name.to_string(), version.to_string());
-        assert!(daemon.contains(&key), "daemon source misses {key:?}; got {daemon:#?}");
+        assert!(
+            daemon.contains(&key),
+            "daemon source misses {key:?}; got {daemon:#?}"
+        );
     }
     assert!(
         !daemon.iter().any(|(_, n, _)| n == "requests"),
@@ -160,7 +195,10 @@ fn same_image_gives_byte_identical_sboms() {
     let tag = format!("warden-e2e/determinism:{}", std::process::id());
     let image = TestImage::build(&ctx, &tag);
     let archive = work.path().join("image.tar");
-    ok(Command::new("docker").args(["save", "-o"]).arg(&archive).arg(&image.tag));
+    ok(Command::new("docker")
+        .args(["save", "-o"])
+        .arg(&archive)
+        .arg(&image.tag));
     let target = format!("docker-archive:{}", archive.display());
     for format in ["cyclonedx", "spdx"] {
         let a = ok(warden().args(["sbom", "-q", "--format", format, &target])).stdout;
@@ -175,8 +213,14 @@ fn same_image_gives_byte_identical_sboms() {
 fn missing_image_is_a_clear_error() {
     let work = tempfile::tempdir().expect("temp dir");
     let missing = work.path().join("nope.tar");
-    let out = run(warden().args(["sbom"]).arg(format!("docker-archive:{}", missing.display())));
-    assert_eq!(out.status.code(), Some(67), "exit code for an unreadable image");
+    let out = run(warden()
+        .args(["sbom"])
+        .arg(format!("docker-archive:{}", missing.display())));
+    assert_eq!(
+        out.status.code(),
+        Some(67),
+        "exit code for an unreadable image"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nope.tar"), "the error names the file: {err}");
 }
@@ -186,7 +230,14 @@ fn output_file_is_replaced_only_on_success() {
     let work = tempfile::tempdir().expect("temp dir");
     let out_file = work.path().join("sbom.json");
     std::fs::write(&out_file, b"previous").expect("write");
-    let out = run(warden().args(["sbom", "-o"]).arg(&out_file).arg("docker-archive:/nonexistent/x.tar"));
+    let out = run(warden()
+        .args(["sbom", "-o"])
+        .arg(&out_file)
+        .arg("docker-archive:/nonexistent/x.tar"));
     assert!(!out.status.success());
-    assert_eq!(std::fs::read(&out_file).expect("read"), b"previous", "a failed run must not touch -o FILE");
+    assert_eq!(
+        std::fs::read(&out_file).expect("read"),
+        b"previous",
+        "a failed run must not touch -o FILE"
+    );
 }

@@ -179,6 +179,7 @@ fn wait_alert(path: &Path, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
 }
 
 #[test]
+#[ignore = "not yet verified on this kernel (issue 6): run with --ignored"]
 fn container_actions_alert_and_host_actions_do_not() {
     if !require_prerequisites() {
         return;

@@ -7,7 +7,9 @@ use clap_complete::Shell;
 
 /// Arguments of `warden completions`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  warden completions bash > /etc/bash_completion.d/warden\n  warden completions zsh > \"${fpath[1]}/_warden\"\n  warden completions fish > ~/.config/fish/completions/warden.fish")]
+#[command(
+    after_help = "Examples:\n  warden completions bash > /etc/bash_completion.d/warden\n  warden completions zsh > \"${fpath[1]}/_warden\"\n  warden completions fish > ~/.config/fish/completions/warden.fish"
+)]
 pub struct CompletionsArgs {
     /// The shell to generate completions for.
     #[arg(value_enum)]

@@ -25,7 +25,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Command::Completions(a) = &cli.command {
         return completions::run(a);
     }
-    let g = Globals { args: &cli.global, config: Config::load(cli.global.config.as_deref())? };
+    let g = Globals {
+        args: &cli.global,
+        config: Config::load(cli.global.config.as_deref())?,
+    };
     match &cli.command {
         Command::Lint(a) => lint::run(a, &g),
         Command::Sbom(a) => sbom::run(a, &g),

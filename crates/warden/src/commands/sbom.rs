@@ -79,7 +79,10 @@ pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
     let format = match (args.format, cfg.format.as_deref()) {
         (Some(f), _) => f,
         (None, Some(name)) => SbomFormat::from_str(name, true).map_err(|_| {
-            exit::fail(exit::USAGE, format!("config 'sbom.format': unknown format '{name}'"))
+            exit::fail(
+                exit::USAGE,
+                format!("config 'sbom.format': unknown format '{name}'"),
+            )
         })?,
         (None, None) => SbomFormat::Cyclonedx,
     };
@@ -96,10 +99,16 @@ pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
         tracing::info!(at = %note.at, reason = %note.reason, "skipped");
     }
     if !inventory.skipped.is_empty() {
-        tracing::warn!(count = inventory.skipped.len(), "entries were skipped; -v lists them");
+        tracing::warn!(
+            count = inventory.skipped.len(),
+            "entries were skipped; -v lists them"
+        );
     }
     if inventory.dropped_os_owned > 0 {
-        tracing::info!(count = inventory.dropped_os_owned, "language packages owned by OS packages were dropped");
+        tracing::info!(
+            count = inventory.dropped_os_owned,
+            "language packages owned by OS packages were dropped"
+        );
     }
     let bytes = match format {
         SbomFormat::Json => {
@@ -113,7 +122,10 @@ pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
                 SbomFormat::Spdx => warden_sbom::Format::Spdx,
                 _ => warden_sbom::Format::Table,
             };
-            let wopts = warden_sbom::WriteOptions { seed: args.seed.clone(), ..Default::default() };
+            let wopts = warden_sbom::WriteOptions {
+                seed: args.seed.clone(),
+                ..Default::default()
+            };
             warden_sbom::write(&inventory, fmt, &wopts).context("writing the SBOM")?
         }
     };

@@ -16,7 +16,8 @@ pub fn warden() -> Command {
 
 /// Runs a command, returning its output; panics with stderr when it cannot start.
 pub fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
 }
 
 /// Runs a command that must succeed.
@@ -46,8 +47,13 @@ pub fn docker_available() -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !up {
-        assert!(!in_ci(), "the Docker engine is not running (CI=true: this test must not skip)");
-        eprintln!("SKIP: the Docker engine is not running (start it with scripts/start-services.sh)");
+        assert!(
+            !in_ci(),
+            "the Docker engine is not running (CI=true: this test must not skip)"
+        );
+        eprintln!(
+            "SKIP: the Docker engine is not running (start it with scripts/start-services.sh)"
+        );
     }
     up
 }
@@ -60,7 +66,10 @@ pub fn tool_available(tool: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !found {
-        assert!(!in_ci(), "{tool} is not installed (CI=true: run scripts/setup.sh)");
+        assert!(
+            !in_ci(),
+            "{tool} is not installed (CI=true: run scripts/setup.sh)"
+        );
         eprintln!("SKIP: {tool} is not installed (run scripts/setup.sh)");
     }
     found
@@ -87,7 +96,10 @@ impl Registry {
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let auth = match htpasswd {
-            Some(p) => format!("auth:\n  htpasswd:\n    realm: warden-test\n    path: {}\n", p.display()),
+            Some(p) => format!(
+                "auth:\n  htpasswd:\n    realm: warden-test\n    path: {}\n",
+                p.display()
+            ),
             None => String::new(),
         };
         let config = format!(
@@ -105,10 +117,17 @@ impl Registry {
             .expect("start docker-registry (run scripts/setup.sh)");
         let start = Instant::now();
         while TcpStream::connect(&addr).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(30), "docker-registry did not listen on {addr}");
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "docker-registry did not listen on {addr}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
-        Registry { child, addr, _dir: dir }
+        Registry {
+            child,
+            addr,
+            _dir: dir,
+        }
     }
 }
 
@@ -132,17 +151,23 @@ impl TestImage {
             .env("DOCKER_BUILDKIT", "0")
             .args(["build", "--network", "none", "-q", "-t", tag])
             .arg(context));
-        TestImage { tag: tag.to_string() }
+        TestImage {
+            tag: tag.to_string(),
+        }
     }
 }
 
 impl Drop for TestImage {
     fn drop(&mut self) {
-        let _ = Command::new("docker").args(["rmi", "-f", &self.tag]).output();
+        let _ = Command::new("docker")
+            .args(["rmi", "-f", &self.tag])
+            .output();
     }
 }
 
 /// The repo's test fixtures directory for the `warden` crate.
 pub fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join("fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join("fixtures")
 }

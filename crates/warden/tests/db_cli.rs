@@ -67,7 +67,7 @@ fn build_info_and_query() {
     assert!(
         sources
             .iter()
-            .any(|s| s["name"] == "kev" && s["accepted"].as_u64() == Some(5)),
+            .any(|s| s["name"] == "kev" && s["accepted"].as_u64() == Some(4)),
         "{sources:?}"
     );
     assert!(sources.iter().all(|s| s["date"].is_string()));

@@ -154,7 +154,9 @@ pub struct QueryArgs {
     pub ecosystem: String,
     /// Package name (Maven: group:artifact; distros: the source package).
     pub package: String,
-    /// Installed version.
+    /// Installed version. (The id differs from the field name because `version` is taken by
+    /// the propagated `--version` flag.)
+    #[arg(id = "pkg_version", value_name = "VERSION")]
     pub version: String,
     /// Database location.
     #[command(flatten)]

@@ -14,6 +14,11 @@ use crate::exit;
 
 /// Arguments of `warden rules`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  warden rules check my_rules.yaml             validate like `falco --validate`
+  warden rules check falco_rules.yaml local.yaml --format json
+  warden rules check                           check the default rules
+  warden rules list                            list the default rules and their event types")]
 pub struct RulesArgs {
     /// What to do.
     #[command(subcommand)]

@@ -168,7 +168,6 @@ impl Enricher {
                 exepath: a.exepath.clone(),
                 args: a.args.clone(),
                 start_ts: a.start_ns,
-                ..Ancestor::default()
             })
             .collect();
         let sname = self.tree.get(p.sid).map(|s| s.name.clone());

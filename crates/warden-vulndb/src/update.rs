@@ -202,7 +202,7 @@ pub fn download(
             for s in &opts.sources {
                 let d = fetch(
                     &client,
-                    &[s.url.clone()],
+                    std::slice::from_ref(&s.url),
                     &opts.dir.join(&s.file),
                     &s.file,
                     None,

@@ -375,8 +375,7 @@ fn damaged_databases_give_clear_errors() {
     let db = Db::open(&damaged).expect("structure is intact");
     assert!(db
         .verify()
-        .err()
-        .expect("checksum")
+        .expect_err("checksum")
         .to_string()
         .contains("sha256"));
 

@@ -149,9 +149,9 @@ pub(crate) fn parse(m: &Member<'_>, sink: &mut Sink) {
         if line.trim().is_empty() {
             continue;
         }
-        if line.starts_with('[') {
+        if let Some(header) = line.strip_prefix('[') {
             // `[29 Mar 2023] DSA-5380-1 xorg-server - security update`
-            let Some((date, rest)) = line[1..].split_once(']') else {
+            let Some((date, rest)) = header.split_once(']') else {
                 sink.reject(
                     source,
                     FEED,

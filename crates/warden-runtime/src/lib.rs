@@ -21,7 +21,14 @@ pub mod render;
 pub mod rules;
 pub mod sensor;
 
-#[allow(unsafe_code, missing_docs, clippy::all, clippy::pedantic, clippy::unwrap_used, dead_code)]
+#[allow(
+    unsafe_code,
+    missing_docs,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    dead_code
+)]
 mod skel {
     include!(concat!(env!("OUT_DIR"), "/sensor.skel.rs"));
 }

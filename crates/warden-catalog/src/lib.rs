@@ -21,12 +21,14 @@
 
 mod dispatch;
 pub mod ecosystems;
+mod lockfiles;
 pub mod parse;
 
 use warden_core::{Location, Package, SkipNote};
 use warden_image::{EntryMeta, Filesystem, InspectedFile, Interest};
 
 pub use dispatch::{catalog_filesystem, catalog_image, Dispatcher};
+pub use lockfiles::catalog_lockfiles;
 
 /// Why cataloguing failed. Per-file problems never fail a run: they become
 /// [`SkipNote`]s in the inventory.

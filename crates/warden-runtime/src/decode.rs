@@ -10,7 +10,7 @@ pub const HDR_LEN: usize = 128;
 /// Size of `struct warden_sock`.
 pub const SOCK_LEN: usize = 48;
 /// `WARDEN_ABI` in `events.h`.
-pub const ABI: u32 = 1;
+pub const ABI: u32 = 2;
 const WF_SOCK: u16 = 0x1;
 const WF_TRUNC0: u16 = 0x100;
 

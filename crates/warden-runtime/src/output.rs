@@ -54,6 +54,13 @@ pub fn rfc3339_ns(unix_ns: u64) -> String {
     )
 }
 
+/// Parses an alert's `time` (RFC 3339) back to ns since the Unix epoch; `None` when it is not
+/// one. For consumers measuring alert latency against their own clock.
+pub fn parse_rfc3339_ns(s: &str) -> Option<u64> {
+    let t = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    u64::try_from(t.unix_timestamp_nanos()).ok()
+}
+
 /// The host name, for `hostname`.
 pub fn hostname() -> String {
     fs::read_to_string("/proc/sys/kernel/hostname")
@@ -411,6 +418,13 @@ mod tests {
             tags: vec![],
             time: rfc3339_ns(1_700_000_000_123_456_789),
         }
+    }
+
+    #[test]
+    fn alert_times_parse_back() {
+        let ns = 1_764_300_000_123_456_789;
+        assert_eq!(parse_rfc3339_ns(&rfc3339_ns(ns)), Some(ns));
+        assert_eq!(parse_rfc3339_ns("yesterday"), None);
     }
 
     #[test]

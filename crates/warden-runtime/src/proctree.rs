@@ -13,7 +13,7 @@ use crate::decode::{BootClock, RawEvent};
 
 /// How many exited processes stay in the tree for late events and for their children's
 /// ancestry. Bounded so a fork flood cannot grow memory without limit.
-const EXITED_KEPT: usize = 8192;
+pub const EXITED_KEPT: usize = 8192;
 /// Ancestors listed per event (`proc.aname[N]` beyond this is unset).
 pub const MAX_ANCESTORS: usize = 16;
 /// The text appended to the last argument when the kernel cut argv at its capture limit.
@@ -109,6 +109,26 @@ pub fn split_argv(blob: &[u8], truncated: bool) -> Vec<String> {
         }
     }
     args
+}
+
+/// Joins the kernel's executable path components (leaf first, each NUL-terminated) into an
+/// absolute path. A walk the kernel cut (deeper than it follows) starts with
+/// [`TRUNCATION_MARKER`] in place of the missing top directories.
+pub fn join_exepath(blob: &[u8], truncated: bool) -> String {
+    let mut parts: Vec<&[u8]> = blob.split(|&c| c == 0).filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        return String::new();
+    }
+    parts.reverse();
+    let mut out = String::with_capacity(blob.len() + 4);
+    if truncated {
+        out.push_str(TRUNCATION_MARKER);
+    }
+    for p in parts {
+        out.push('/');
+        out.push_str(&String::from_utf8_lossy(p));
+    }
+    out
 }
 
 impl ProcessTree {
@@ -264,21 +284,26 @@ impl ProcessTree {
         self.procs.insert(child, p);
     }
 
-    /// A successful exec: new image, argv, terminal and cgroup.
+    /// A successful exec: new image, argv, terminal and cgroup. The exec event's strings are
+    /// the cgroup leaf and parent names, the filename execve was given, the executable's
+    /// path components (leaf first, see [`join_exepath`]) and the argv blob.
     pub fn on_exec(&mut self, ev: &RawEvent) {
         let filename = lossy(ev.str_at(2));
-        let mut argv = split_argv(ev.str_at(3), ev.is_truncated(3));
+        // The kernel walked mm->exe_file at exec: resolved, as the process sees it, and
+        // known even when the process has exited before this event is read.
+        let exepath = join_exepath(ev.str_at(3), ev.is_truncated(3));
+        let mut argv = split_argv(ev.str_at(4), ev.is_truncated(4));
         let exe = if argv.is_empty() {
             filename.clone()
         } else {
             argv.remove(0)
         };
+        let exepath = if exepath.is_empty() {
+            filename.clone()
+        } else {
+            exepath
+        };
         let dir = Path::new(&self.proc_root).join(ev.pid.to_string());
-        // The kernel gives the path as the caller wrote it; /proc resolves symlinks and
-        // relative names while the process lives, and the given path stands in otherwise.
-        let exepath = fs::read_link(dir.join("exe"))
-            .map(|p| lossy(p.as_os_str().as_encoded_bytes()))
-            .unwrap_or_else(|_| filename.clone());
         let cwd = fs::read_link(dir.join("cwd"))
             .map(|p| {
                 format!(
@@ -301,7 +326,7 @@ impl ProcessTree {
             exe,
             exepath,
             args: argv,
-            args_truncated: ev.is_truncated(3),
+            args_truncated: ev.is_truncated(4),
             cwd,
             tty: ev.args[0] as u32,
             sid: ev.args[1] as u32,
@@ -504,6 +529,17 @@ mod tests {
         let bad = split_argv(b"cat\0/tmp/\xff\xfe\0", false);
         assert_eq!(bad[0], "cat");
         assert!(bad[1].starts_with("/tmp/"));
+    }
+
+    #[test]
+    fn exepath_components_join_root_first() {
+        assert_eq!(
+            join_exepath(b"busybox\0bin\0usr\0", false),
+            "/usr/bin/busybox"
+        );
+        assert_eq!(join_exepath(b"memfd:x\0", false), "/memfd:x");
+        assert_eq!(join_exepath(b"", false), "");
+        assert_eq!(join_exepath(b"f\xff\0d\0", true), ".../d/f\u{fffd}");
     }
 
     #[test]

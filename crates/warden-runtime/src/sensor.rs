@@ -40,7 +40,7 @@ pub enum SensorError {
     #[error("cannot open the BPF sensor object: {0}")]
     Open(String),
     /// The kernel refused to load a program or map (verifier, BTF, privileges).
-    #[error("the kernel refused the BPF sensor (needs root or CAP_BPF+CAP_PERFMON, BTF at /sys/kernel/btf/vmlinux, kernel >= 5.11): {0}")]
+    #[error("the kernel refused the BPF sensor (needs root or CAP_BPF+CAP_PERFMON, BTF at /sys/kernel/btf/vmlinux, kernel >= 5.17): {0}")]
     Load(String),
     /// Attaching a program failed.
     #[error("cannot attach the BPF sensor: {0}")]

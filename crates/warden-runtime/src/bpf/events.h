@@ -7,7 +7,7 @@
 #ifndef WARDEN_EVENTS_H
 #define WARDEN_EVENTS_H
 
-#define WARDEN_ABI 1
+#define WARDEN_ABI 2
 #define WARDEN_COMM_LEN 16
 /* Longest single string (a path, or the argv blob of an exec). */
 #define WARDEN_STR_MAX 4096

@@ -274,6 +274,133 @@ static __always_inline void put_cgroup(struct warden_hdr *h, struct task_struct 
 	put_str(h, SRC_KERNEL_STR, kn ? BPF_CORE_READ(kn, name) : NULL, WARDEN_CG_MAX);
 }
 
+/* ---- executable path ---------------------------------------------------------------------- */
+
+/* Path components walked per executable: deeper paths are cut (and flagged truncated). */
+#define EXE_DEPTH 48
+/* NAME_MAX + 1: the longest component bpf_probe_read_kernel_str may copy. */
+#define NAME_CAP 256
+
+/* State of one executable path walk, shared with the bpf_loop callback. */
+struct exe_walk {
+	struct dentry *d;
+	struct vfsmount *vm;
+	struct mount *mnt;
+	struct dentry *mnt_root;
+	struct dentry *root_d;
+	struct vfsmount *root_vm;
+	__u64 mnt_off;
+	__u32 off;
+	__u32 len;
+	int cut;
+};
+
+/*
+ * One step of d_path's walk. A bpf_loop callback rather than an unrolled loop: the verifier
+ * checks the body once, where a plain bounded loop over the varying length blows its
+ * complexity limit (E2BIG).
+ */
+static long exe_step(__u32 i, void *ctx)
+{
+	/* Locals, not w->...: BPF_CORE_READ would relocate the access to our own struct too. */
+	struct exe_walk *w = ctx;
+	struct dentry *d = w->d;
+	struct mount *mnt = w->mnt;
+	struct dentry *parent;
+	const unsigned char *name;
+	struct scratch *s;
+	__u32 zero = 0;
+	__u32 at;
+	long n;
+
+	if (d == w->root_d && w->vm == w->root_vm) {
+		w->cut = 0;
+		return 1;
+	}
+	if (d == w->mnt_root) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+		struct vfsmount *vm;
+		if (!up || up == mnt) {
+			w->cut = 0;
+			return 1;
+		}
+		w->d = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		vm = (struct vfsmount *)((__u8 *)up + w->mnt_off);
+		w->vm = vm;
+		w->mnt_root = BPF_CORE_READ(vm, mnt_root);
+		return 0;
+	}
+	parent = BPF_CORE_READ(d, d_parent);
+	if (!parent || parent == d) {
+		/* The root of a filesystem mounted nowhere (memfd, anonymous files). */
+		w->cut = 0;
+		return 1;
+	}
+	if (w->len > WARDEN_STR_MAX - NAME_CAP)
+		return 1;
+	s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 1;
+	name = BPF_CORE_READ(d, d_name.name);
+	at = (w->off + 2 + w->len) & (WARDEN_SCRATCH - 1);
+	n = bpf_probe_read_kernel_str(&s->buf[at], NAME_CAP, name);
+	if (n > 0)
+		w->len += n;
+	w->d = parent;
+	return 0;
+}
+
+/*
+ * Appends the path of the task's executable (mm->exe_file, what /proc/PID/exe resolves) as
+ * its components, leaf first, each NUL-terminated; user space reverses and joins them. The
+ * walk is d_path's: up the dentries to the mount's root, across to the parent mount at the
+ * mountpoint, and it stops at the task's own root (chroot, a container's pivot_root) or the
+ * namespace's top mount. So the path is resolved (no symlinks) and as the process itself
+ * sees it, whether or not the process is still alive when user space reads the event.
+ * Falco's drivers send the same as execve's `trusted_exepath`.
+ */
+static __always_inline void put_exepath(struct warden_hdr *h, struct task_struct *t)
+{
+	__u8 *buf = (__u8 *)h;
+	__u32 off = h->size;
+	__u32 idx = h->nstr;
+	__u32 len = 0;
+	struct file *f = BPF_CORE_READ(t, mm, exe_file);
+	struct exe_walk w = {};
+
+	if (off >= WARDEN_STR_START_MAX) {
+		h->flags |= (WF_TRUNC0 << (idx & 7));
+		count(WC_TRUNC);
+		return;
+	}
+	barrier_var(off);
+	off &= (WARDEN_STR_START_MAX - 1);
+	if (f) {
+		struct vfsmount *vm = BPF_CORE_READ(f, f_path.mnt);
+		w.d = BPF_CORE_READ(f, f_path.dentry);
+		w.vm = vm;
+		w.root_d = BPF_CORE_READ(t, fs, root.dentry);
+		w.root_vm = BPF_CORE_READ(t, fs, root.mnt);
+		w.mnt_off = bpf_core_field_offset(struct mount, mnt);
+		w.mnt = (struct mount *)((__u8 *)vm - w.mnt_off);
+		w.mnt_root = BPF_CORE_READ(vm, mnt_root);
+		w.off = off;
+		w.cut = 1;
+		bpf_loop(EXE_DEPTH, exe_step, &w, 0);
+		len = w.len;
+		if (w.cut) {
+			h->flags |= (WF_TRUNC0 << (idx & 7));
+			count(WC_TRUNC);
+		}
+	}
+	barrier_var(len);
+	len &= (WARDEN_STR_MAX * 2 - 1);
+	put_len(buf, off, len);
+	h->size = off + 2 + len;
+	h->nstr = idx + 1;
+}
+
 /* ---- process lifecycle ------------------------------------------------------------------- */
 
 /* Every syscall exit passes here; only the selected ones go further. */
@@ -334,6 +461,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	h->args[5] = BPF_CORE_READ(p, start_boottime);
 	put_cgroup(h, p);
 	put_str(h, SRC_KERNEL_STR, BPF_CORE_READ(bprm, filename), WARDEN_STR_MAX);
+	put_exepath(h, p);
 	{
 		__u32 want = h->args[3];
 		__u32 cap = argv_max;

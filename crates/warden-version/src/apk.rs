@@ -208,15 +208,7 @@ mod tests {
             "1.1a",
             "1.1.1",
         ];
-        for w in chain.windows(2) {
-            assert_eq!(
-                compare(w[0], w[1]),
-                Ok(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        crate::assert_ascending(compare, &chain);
         assert_eq!(compare("1.0_rc", "1.0"), Ok(Ordering::Greater));
     }
 

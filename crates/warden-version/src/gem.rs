@@ -182,19 +182,7 @@ impl Ord for GemVersion {
     }
 }
 
-impl PartialOrd for GemVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for GemVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for GemVersion {}
+eq_and_partial_ord_from_ord!(GemVersion);
 
 /// Compares two gem versions as `Gem::Version#<=>` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
@@ -305,15 +293,7 @@ mod tests {
         let chain = [
             "1.0.a", "1.0.a.1", "1.0.b1", "1.0.rc1", "1.0", "1.0.1", "1.1",
         ];
-        for w in chain.windows(2) {
-            assert_eq!(
-                compare(w[0], w[1]),
-                Ok(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        crate::assert_ascending(compare, &chain);
         assert_eq!(compare("1.0", "1"), Ok(Ordering::Equal));
         assert_eq!(compare("1.0-1", "1.0.pre.1"), Ok(Ordering::Equal));
         assert_eq!(compare("", "0"), Ok(Ordering::Equal));

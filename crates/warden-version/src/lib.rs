@@ -24,6 +24,38 @@ use std::cmp::Ordering;
 
 use warden_core::Ecosystem;
 
+/// Derives `PartialEq`, `Eq` and `PartialOrd` from a type's `Ord`, because every scheme's
+/// equality is "compares equal" (`1.0 == 1.0.0` in several ecosystems), never field equality.
+macro_rules! eq_and_partial_ord_from_ord {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == std::cmp::Ordering::Equal
+            }
+        }
+        impl Eq for $t {}
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+    };
+}
+
+/// Asserts that each version of `chain` sorts strictly below the next, naming the pair.
+#[cfg(test)]
+fn assert_ascending(compare: fn(&str, &str) -> Result<Ordering, VersionError>, chain: &[&str]) {
+    for w in chain.windows(2) {
+        assert_eq!(
+            compare(w[0], w[1]),
+            Ok(Ordering::Less),
+            "{} < {}",
+            w[0],
+            w[1]
+        );
+    }
+}
+
 pub mod apk;
 pub mod cargo;
 pub mod composer;

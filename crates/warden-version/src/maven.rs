@@ -221,19 +221,7 @@ impl Ord for MavenVersion {
     }
 }
 
-impl PartialOrd for MavenVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for MavenVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for MavenVersion {}
+eq_and_partial_ord_from_ord!(MavenVersion);
 
 /// Compares two Maven versions as `ComparableVersion.compareTo` does. Only the empty string is
 /// rejected (Maven accepts any text, but an empty version is a data error).
@@ -421,15 +409,7 @@ mod tests {
             "1-1",
             "1.1",
         ];
-        for w in chain.windows(2) {
-            assert_eq!(
-                compare(w[0], w[1]),
-                Ok(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        crate::assert_ascending(compare, &chain);
         for (a, b) in [
             ("1", "1.0.0"),
             ("1-ga", "1"),

@@ -217,19 +217,7 @@ impl Ord for NpmVersion {
     }
 }
 
-impl PartialOrd for NpmVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for NpmVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for NpmVersion {}
+eq_and_partial_ord_from_ord!(NpmVersion);
 
 /// Compares two versions as `semver.compare` does (build metadata ignored).
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {

@@ -121,19 +121,7 @@ impl Ord for NugetVersion {
     }
 }
 
-impl PartialOrd for NugetVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for NugetVersion {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for NugetVersion {}
+eq_and_partial_ord_from_ord!(NugetVersion);
 
 /// Compares two NuGet versions as `VersionComparer.Default` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
@@ -274,15 +262,7 @@ mod tests {
             "1.0.0.1",
             "1.0.1",
         ];
-        for w in chain.windows(2) {
-            assert_eq!(
-                compare(w[0], w[1]),
-                Ok(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        crate::assert_ascending(compare, &chain);
         assert_eq!(compare("1.0", "1.0.0.0"), Ok(Ordering::Equal));
         assert_eq!(compare("1.0.0-BETA", "1.0.0-beta"), Ok(Ordering::Equal));
         assert_eq!(compare("01.1", "1.1+meta"), Ok(Ordering::Equal));

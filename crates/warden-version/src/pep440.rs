@@ -272,19 +272,7 @@ impl Ord for Pep440Version {
     }
 }
 
-impl PartialEq for Pep440Version {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Pep440Version {}
-
-impl PartialOrd for Pep440Version {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
+eq_and_partial_ord_from_ord!(Pep440Version);
 
 /// Compares two PEP 440 versions as `packaging.version.Version` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
@@ -609,15 +597,7 @@ mod tests {
             "1.0.15",
             "1.1.dev1",
         ];
-        for w in chain.windows(2) {
-            assert_eq!(
-                compare(w[0], w[1]),
-                Ok(Ordering::Less),
-                "{} < {}",
-                w[0],
-                w[1]
-            );
-        }
+        crate::assert_ascending(compare, &chain);
         assert_eq!(compare("1.0", "1.0.0"), Ok(Ordering::Equal));
         assert_eq!(compare("1!0.1", "2.0"), Ok(Ordering::Greater));
         assert!(compare("1.0-beta", "1").is_ok());

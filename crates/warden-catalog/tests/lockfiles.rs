@@ -762,3 +762,135 @@ fn vcs_and_target_dirs_are_skipped_node_modules_is_not() {
     assert!(catalog_lockfiles(&dir.path().join("missing")).is_err());
     assert!(catalog_lockfiles(Path::new(&fixtures().join("go/go.mod"))).is_err());
 }
+
+/// Format corners the generated fixtures do not reach, in the exact shapes the tools write.
+#[test]
+fn format_corners() {
+    // yarn v1: several descriptors on one key, quoted scoped names, ranges with spaces.
+    let inv = catalog_one(
+        "yarn.lock",
+        r#"# yarn lockfile v1
+
+
+"@babel/code-frame@^7.0.0", "@babel/code-frame@^7.10.4":
+  version "7.12.13"
+  resolved "https://registry.yarnpkg.com/@babel/code-frame/-/code-frame-7.12.13.tgz"
+  dependencies:
+    "@babel/highlight" "^7.10.4"
+
+"@babel/highlight@^7.10.4":
+  version "7.13.10"
+  dependencies:
+    js-tokens "^4.0.0 || ^3.0.0"
+
+"js-tokens@^3.0.0 || ^4.0.0", "js-tokens@^4.0.0 || ^3.0.0":
+  version "4.0.0"
+"#,
+    );
+    assert_eq!(
+        purls(&inv),
+        set(&[
+            "pkg:npm/%40babel/code-frame@7.12.13",
+            "pkg:npm/%40babel/highlight@7.13.10",
+            "pkg:npm/js-tokens@4.0.0",
+        ])
+    );
+    assert_eq!(
+        edges(&inv),
+        set(&[
+            "pkg:npm/%40babel/code-frame@7.12.13 -> pkg:npm/%40babel/highlight@7.13.10",
+            "pkg:npm/%40babel/highlight@7.13.10 -> pkg:npm/js-tokens@4.0.0",
+        ])
+    );
+
+    // pnpm v9: peer suffixes in snapshot keys and dependency values, and an npm alias.
+    let inv = catalog_one(
+        "pnpm-lock.yaml",
+        r#"lockfileVersion: '9.0'
+
+importers:
+
+  .:
+    dependencies:
+      debug:
+        specifier: 4.3.4
+        version: 4.3.4(supports-color@8.1.1)
+      string-width-cjs:
+        specifier: npm:string-width@4.2.3
+        version: string-width@4.2.3
+
+packages:
+
+  debug@4.3.4:
+    resolution: {integrity: sha512-x}
+
+  ms@2.1.2:
+    resolution: {integrity: sha512-x}
+
+  string-width@4.2.3:
+    resolution: {integrity: sha512-x}
+
+  supports-color@8.1.1:
+    resolution: {integrity: sha512-x}
+
+snapshots:
+
+  debug@4.3.4(supports-color@8.1.1):
+    dependencies:
+      ms: 2.1.2
+    optionalDependencies:
+      supports-color: 8.1.1
+
+  ms@2.1.2: {}
+
+  string-width@4.2.3: {}
+
+  supports-color@8.1.1: {}
+"#,
+    );
+    assert_eq!(
+        purls(&inv),
+        set(&[
+            "pkg:npm/debug@4.3.4",
+            "pkg:npm/ms@2.1.2",
+            "pkg:npm/string-width@4.2.3",
+            "pkg:npm/supports-color@8.1.1",
+        ])
+    );
+    assert_eq!(
+        edges(&inv),
+        set(&[
+            "pkg:npm/debug@4.3.4 -> pkg:npm/ms@2.1.2",
+            "pkg:npm/debug@4.3.4 -> pkg:npm/supports-color@8.1.1",
+        ])
+    );
+    assert!(dev(&inv).is_empty());
+
+    // Gemfile.lock: platform-specific gems keep the plain version, the platform as metadata.
+    let inv = catalog_one(
+        "Gemfile.lock",
+        "GEM\n  remote: https://rubygems.org/\n  specs:\n    nokogiri (1.16.5-x86_64-linux)\n      racc (~> 1.4)\n    racc (1.8.0)\n\nPLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  nokogiri\n\nBUNDLED WITH\n   2.5.9\n",
+    );
+    assert_eq!(
+        purls(&inv),
+        set(&["pkg:gem/nokogiri@1.16.5", "pkg:gem/racc@1.8.0"])
+    );
+    assert_eq!(
+        find(&inv, "pkg:gem/nokogiri@1.16.5").metadata["platform"],
+        "x86_64-linux"
+    );
+
+    // go.mod: a version-specific replace applies only to that version.
+    let inv = catalog_one(
+        "go.mod",
+        "module example.com/m\n\ngo 1.22\n\nrequire (\n\tgolang.org/x/net v0.17.0\n\tgolang.org/x/text v0.13.0 // indirect\n)\n\nreplace golang.org/x/net v0.17.0 => golang.org/x/net v0.23.0\nreplace golang.org/x/text v0.3.0 => golang.org/x/text v0.3.8\n",
+    );
+    assert_eq!(
+        purls(&inv),
+        set(&[
+            "pkg:golang/example.com/m",
+            "pkg:golang/golang.org/x/net@v0.23.0",
+            "pkg:golang/golang.org/x/text@v0.13.0",
+        ])
+    );
+}

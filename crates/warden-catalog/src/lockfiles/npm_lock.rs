@@ -3,23 +3,40 @@
 //! adapter keeps development dependencies, marked, because a source scan reports what the
 //! project uses to build too.
 
+use std::collections::BTreeMap;
+
 use warden_core::Ecosystem;
 
-use super::{Input, LineFinder, Sink};
+use super::{Input, Sink};
 use crate::parse::npm::parse_lock;
 use crate::parse::ParseError;
 
 pub(crate) fn parse(input: &Input<'_>, sink: &mut Sink) -> Result<(), ParseError> {
     let lock = parse_lock(input.text.as_bytes())?;
+    // One pass maps every object key (`"node_modules/debug": {`) to its first line: searching
+    // per package would be quadratic on lockfiles with thousands of entries.
+    let mut key_lines: BTreeMap<&str, usize> = BTreeMap::new();
+    for (n, l) in input.text.lines().enumerate() {
+        if let Some(key) = l
+            .trim()
+            .strip_suffix('{')
+            .map(str::trim_end)
+            .and_then(|k| k.strip_suffix(':'))
+            .and_then(|k| k.trim_end().strip_prefix('"'))
+            .and_then(|k| k.strip_suffix('"'))
+        {
+            key_lines.entry(key).or_insert(n + 1);
+        }
+    }
     let mut idx = Vec::with_capacity(lock.packages.len());
-    // parse_lock sorts by install path, which is not file order; find each entry from the top.
     for lp in &lock.packages {
-        let needle = if lock.version >= 2 {
-            format!("\"{}\"", lp.path)
+        // v2+ keys are install paths; v1 nests objects keyed by name.
+        let key = if lock.version >= 2 {
+            &lp.path
         } else {
-            format!("\"{}\"", lp.name)
+            &lp.name
         };
-        let line = LineFinder::new(input.text).find(&needle);
+        let line = key_lines.get(key.as_str()).copied();
         let i = sink.package(Ecosystem::Npm, &lp.name, &lp.version, line);
         if !lp.licenses.is_empty() {
             let p = sink.get_mut(i);

@@ -115,3 +115,41 @@ pub(crate) fn indexed_locations<'a>(
         .filter_map(|(path, layer)| path.map(|p| (p, layer.filter(|l| !l.is_empty()))))
         .collect()
 }
+
+/// Applies one `warden:image:layer:<i>:<field>` property to the layer table both readers share.
+/// Returns `Ok(false)` when `name` is not a layer property, and the reason when its value is bad.
+pub(crate) fn apply_layer_property(
+    layers: &mut std::collections::BTreeMap<u64, warden_core::LayerMeta>,
+    name: &str,
+    value: &str,
+) -> Result<bool, String> {
+    let Some((i, field)) = name
+        .strip_prefix(IMAGE_LAYER_PREFIX)
+        .and_then(|r| r.split_once(':'))
+    else {
+        return Ok(false);
+    };
+    let Ok(i) = i.parse::<u64>() else {
+        return Ok(false);
+    };
+    let l = layers.entry(i).or_insert(warden_core::LayerMeta {
+        diff_id: String::new(),
+        digest: None,
+        size: None,
+        created_by: None,
+    });
+    match field {
+        "diffID" => l.diff_id = value.to_string(),
+        "digest" => l.digest = Some(value.to_string()),
+        "size" => {
+            l.size = Some(
+                value
+                    .parse()
+                    .map_err(|_| format!("{name}: '{value}' is not a byte count"))?,
+            )
+        }
+        "createdBy" => l.created_by = Some(value.to_string()),
+        _ => {}
+    }
+    Ok(true)
+}

@@ -232,33 +232,8 @@ fn warden_layers(
 ) -> Result<Vec<LayerMeta>, SbomError> {
     let mut by_index: BTreeMap<u64, LayerMeta> = BTreeMap::new();
     for (n, v) in props {
-        let Some(rest) = n.strip_prefix(props::IMAGE_LAYER_PREFIX) else {
-            continue;
-        };
-        let Some((i, field)) = rest.split_once(':') else {
-            continue;
-        };
-        let Ok(i) = i.parse::<u64>() else { continue };
-        let l = by_index.entry(i).or_insert(LayerMeta {
-            diff_id: String::new(),
-            digest: None,
-            size: None,
-            created_by: None,
-        });
-        match field {
-            "diffID" => l.diff_id = v.to_string(),
-            "digest" => l.digest = Some(v.to_string()),
-            "size" => {
-                l.size = Some(v.parse().map_err(|_| {
-                    ctx.err(
-                        &child(ptr, "properties"),
-                        format!("property {n}: '{v}' is not a byte count"),
-                    )
-                })?)
-            }
-            "createdBy" => l.created_by = Some(v.to_string()),
-            _ => {}
-        }
+        props::apply_layer_property(&mut by_index, n, v)
+            .map_err(|reason| ctx.err(&child(ptr, "properties"), format!("property {reason}")))?;
     }
     Ok(by_index.into_values().collect())
 }

@@ -480,33 +480,8 @@ fn read_root(
                 img.labels.insert(k.to_string(), v.clone());
                 continue;
             }
-            let Some((i, field)) = n
-                .strip_prefix(props::IMAGE_LAYER_PREFIX)
-                .and_then(|r| r.split_once(':'))
-            else {
-                continue;
-            };
-            let Ok(i) = i.parse::<u64>() else { continue };
-            let l = layers.entry(i).or_insert(LayerMeta {
-                diff_id: String::new(),
-                digest: None,
-                size: None,
-                created_by: None,
-            });
-            match field {
-                "diffID" => l.diff_id = v.clone(),
-                "digest" => l.digest = Some(v.clone()),
-                "size" => {
-                    l.size = Some(v.parse().map_err(|_| {
-                        ctx.err(
-                            &child(ptr, "annotations"),
-                            format!("{n}: '{v}' is not a byte count"),
-                        )
-                    })?)
-                }
-                "createdBy" => l.created_by = Some(v.clone()),
-                _ => {}
-            }
+            props::apply_layer_property(&mut layers, n, v)
+                .map_err(|reason| ctx.err(&child(ptr, "annotations"), reason))?;
         }
         img.layers = layers.into_values().collect();
     } else if let Some(id) = prop(notes, "aquasecurity:trivy:ImageID") {

@@ -207,6 +207,105 @@ pub fn satisfies(scheme: Scheme, version: &str, constraint: &str) -> Result<bool
     (entry(scheme).3)(version, constraint)
 }
 
+/// A version parsed once, to compare against many others of the same scheme without parsing
+/// either side again. Orders exactly as [`compare`] does.
+#[derive(Debug, Clone)]
+pub enum Version {
+    /// dpkg.
+    Dpkg(dpkg::DpkgVersion),
+    /// apk (compared on its text: apk-tools walks the string token by token).
+    Apk(String),
+    /// rpm EVR.
+    Rpm(rpm::Evr),
+    /// PEP 440.
+    Pep440(pep440::Pep440Version),
+    /// npm semver.
+    Npm(npm::NpmVersion),
+    /// Cargo semver.
+    Cargo(semver::Version),
+    /// Go module version.
+    Go(go::GoVersion),
+    /// Maven ComparableVersion.
+    Maven(maven::MavenVersion),
+    /// RubyGems.
+    Gem(gem::GemVersion),
+    /// NuGet.
+    Nuget(nuget::NugetVersion),
+    /// Composer (compared on its text, which Composer normalises per comparison).
+    Composer(String),
+}
+
+impl Version {
+    /// Parses `text` as a version of `scheme`, rejecting what [`compare`] would reject.
+    pub fn parse(scheme: Scheme, text: &str) -> Result<Version, VersionError> {
+        Ok(match scheme {
+            Scheme::Dpkg => Version::Dpkg(dpkg::DpkgVersion::parse(text)?),
+            Scheme::Apk => {
+                apk::compare(text, text)?;
+                Version::Apk(text.to_string())
+            }
+            Scheme::Rpm => Version::Rpm(rpm::Evr::parse(text)?),
+            Scheme::Pep440 => Version::Pep440(pep440::Pep440Version::parse(text)?),
+            Scheme::Npm => Version::Npm(npm::NpmVersion::parse(text)?),
+            Scheme::Cargo => Version::Cargo(cargo::parse(text)?),
+            Scheme::Go => Version::Go(go::GoVersion::parse(text)?),
+            Scheme::Maven => {
+                maven::compare(text, text)?;
+                Version::Maven(maven::MavenVersion::parse(text))
+            }
+            Scheme::Gem => Version::Gem(gem::GemVersion::parse(text)?),
+            Scheme::Nuget => Version::Nuget(nuget::NugetVersion::parse(text)?),
+            Scheme::Composer => {
+                composer::compare(text, text)?;
+                Version::Composer(text.to_string())
+            }
+        })
+    }
+
+    /// Orders two parsed versions; an error when they are of different schemes, or when a
+    /// text-compared scheme (apk, Composer) refuses the pair.
+    pub fn compare(&self, other: &Version) -> Result<Ordering, VersionError> {
+        use Version as V;
+        Ok(match (self, other) {
+            (V::Dpkg(a), V::Dpkg(b)) => a.cmp(b),
+            (V::Apk(a), V::Apk(b)) => return apk::compare(a, b),
+            (V::Rpm(a), V::Rpm(b)) => a.cmp(b),
+            (V::Pep440(a), V::Pep440(b)) => a.cmp(b),
+            (V::Npm(a), V::Npm(b)) => a.cmp(b),
+            (V::Cargo(a), V::Cargo(b)) => a.cmp_precedence(b),
+            (V::Go(a), V::Go(b)) => a.cmp(b),
+            (V::Maven(a), V::Maven(b)) => a.cmp(b),
+            (V::Gem(a), V::Gem(b)) => a.cmp(b),
+            (V::Nuget(a), V::Nuget(b)) => a.cmp(b),
+            (V::Composer(a), V::Composer(b)) => return composer::compare(a, b),
+            (a, _) => {
+                return Err(VersionError::version(
+                    a.scheme(),
+                    "",
+                    "compared with a version of another scheme",
+                ))
+            }
+        })
+    }
+
+    /// The scheme this version was parsed in.
+    pub fn scheme(&self) -> Scheme {
+        match self {
+            Version::Dpkg(_) => Scheme::Dpkg,
+            Version::Apk(_) => Scheme::Apk,
+            Version::Rpm(_) => Scheme::Rpm,
+            Version::Pep440(_) => Scheme::Pep440,
+            Version::Npm(_) => Scheme::Npm,
+            Version::Cargo(_) => Scheme::Cargo,
+            Version::Go(_) => Scheme::Go,
+            Version::Maven(_) => Scheme::Maven,
+            Version::Gem(_) => Scheme::Gem,
+            Version::Nuget(_) => Scheme::Nuget,
+            Version::Composer(_) => Scheme::Composer,
+        }
+    }
+}
+
 /// A constraint parsed once, to test many versions against it.
 #[derive(Debug, Clone)]
 pub enum Constraint {
@@ -318,6 +417,77 @@ impl Constraint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parsed_versions_order_exactly_as_compare() {
+        let sets: [(Scheme, &[&str]); 11] = [
+            (
+                Scheme::Dpkg,
+                &["1.0~rc1", "1.0", "1:0.9", "1.0-1+deb12u1", "2.36-9+deb12u4"],
+            ),
+            (Scheme::Apk, &["1.0_rc1", "1.0", "1.0-r1", "1.1_p1", "1.1a"]),
+            (
+                Scheme::Rpm,
+                &["1.0~rc1", "1.0", "1:0.9-1.el9", "1.0^git1", "2.0-3"],
+            ),
+            (
+                Scheme::Pep440,
+                &[
+                    "1.0.dev1",
+                    "1.0a1",
+                    "1.0",
+                    "1.0.post1",
+                    "1!0.1",
+                    "1.0+local",
+                ],
+            ),
+            (
+                Scheme::Npm,
+                &["1.0.0-alpha", "1.0.0", "1.0.1", "2.0.0-rc.1+b", "v2.0.0"],
+            ),
+            (
+                Scheme::Cargo,
+                &["0.1.0", "1.0.0-alpha.1", "1.0.0", "1.0.0+meta", "1.2.3"],
+            ),
+            (
+                Scheme::Go,
+                &[
+                    "v0.0.0-20200101000000-abcdefabcdef",
+                    "v1.0.0",
+                    "v1.0.0-rc1",
+                    "v2.0.0+incompatible",
+                ],
+            ),
+            (
+                Scheme::Maven,
+                &["1-alpha", "1-SNAPSHOT", "1", "1-sp", "1.0.1", "2.14.1"],
+            ),
+            (Scheme::Gem, &["1.0.a", "1.0.b1", "1.0", "1.0.1", "1.1"]),
+            (
+                Scheme::Nuget,
+                &["1.0.0-beta", "1.0.0", "1.0.0.1", "1.0.1", "2.0"],
+            ),
+            (
+                Scheme::Composer,
+                &["1.0.0-alpha", "1.0.0-RC1", "1.0.0", "1.0.1", "v2.0"],
+            ),
+        ];
+        for (scheme, versions) in sets {
+            for a in versions {
+                for b in versions {
+                    let parsed = Version::parse(scheme, a)
+                        .and_then(|pa| pa.compare(&Version::parse(scheme, b)?));
+                    assert_eq!(parsed, compare(scheme, a, b), "{scheme:?} {a} vs {b}");
+                }
+            }
+        }
+        assert!(Version::parse(Scheme::Pep440, "french toast").is_err());
+        let (a, b) = (
+            Version::parse(Scheme::Npm, "1.0.0").unwrap(),
+            Version::parse(Scheme::Cargo, "1.0.0").unwrap(),
+        );
+        assert!(a.compare(&b).is_err());
+    }
 
     #[test]
     fn scheme_table_is_complete_and_in_order() {

@@ -134,6 +134,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     report("Db::query (full API)", ns);
     println!("matches returned: {found} ({indeterminate} indeterminate)");
+    // On a shared 2-core machine the raw tail is mostly the query being preempted. The minimum
+    // of three runs of each query is its own cost; the slowest of those name the hot spots.
+    let mut own: Vec<(u128, usize)> = Vec::with_capacity(queries);
+    for (i, (e, p, v)) in qs.iter().enumerate() {
+        let mut best = u128::MAX;
+        for _ in 0..3 {
+            let t = Instant::now();
+            std::hint::black_box(db.query(e, p, v)?);
+            best = best.min(t.elapsed().as_nanos());
+        }
+        own.push((best, i));
+    }
+    report(
+        "Db::query (min of 3 runs per query)",
+        own.iter().map(|x| x.0).collect(),
+    );
+    own.sort_unstable_by(|a, b| b.cmp(a));
+    for (ns, i) in own.iter().take(5) {
+        let (e, p, v) = &qs[*i];
+        println!("  slow: {:.1}us {e} {p} {v}", *ns as f64 / 1000.0);
+    }
     let mut ns = Vec::with_capacity(queries);
     for (e, p, v) in &qs {
         let t = Instant::now();

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use warden_core::{Cvss, FixStatus, Severity, Vulnerability};
-use warden_version::{compare, satisfies, Scheme};
+use warden_version::{Constraint, Scheme, Version};
 
 use crate::error::{Error, Result};
 use crate::feeds::{KevEntry, Rejection, SourceStats};
@@ -390,7 +390,7 @@ impl Db {
         }
         let mut fixed: Vec<&str> = Vec::new();
         for &f in &r.fixed {
-            match compare(scheme, f, version) {
+            match compare_cached(scheme, f, version) {
                 Ok(Ordering::Greater) => fixed.push(f),
                 Ok(_) => {}
                 Err(e) => {
@@ -399,7 +399,7 @@ impl Db {
                 }
             }
         }
-        fixed.sort_by(|a, b| compare(scheme, a, b).unwrap_or_else(|_| a.cmp(b)));
+        fixed.sort_by(|a, b| compare_cached(scheme, a, b).unwrap_or_else(|_| a.cmp(b)));
         fixed.dedup();
         let stored = status_from(r.status);
         let status = if !fixed.is_empty() {
@@ -589,7 +589,7 @@ pub(crate) fn range_hits(
     version: &str,
     range: &RangeRec<'_>,
 ) -> std::result::Result<bool, String> {
-    let cmp = |a: &str, b: &str| compare(scheme, a, b).map_err(|e| e.to_string());
+    let cmp = |a: &str, b: &str| compare_cached(scheme, a, b);
     Ok(match range {
         RangeRec::Any => true,
         RangeRec::Interval {
@@ -614,10 +614,10 @@ pub(crate) fn range_hits(
             }
             true
         }
-        RangeRec::Constraint(c) => satisfies(scheme, version, c).map_err(|e| e.to_string())?,
+        RangeRec::Constraint(c) => satisfies_cached(scheme, version, c)?,
         RangeRec::Unless(list) => {
             for c in list {
-                if satisfies(scheme, version, c).map_err(|e| e.to_string())? {
+                if satisfies_cached(scheme, version, c)? {
                     return Ok(false);
                 }
             }
@@ -632,6 +632,82 @@ pub(crate) fn range_hits(
             false
         }
     })
+}
+
+/// Parsed constraints kept per thread; past this the cache starts over, so a long-running
+/// scanner's memory stays flat.
+const CONSTRAINT_CACHE_MAX: usize = 65_536;
+
+type ParsedConstraint = std::result::Result<std::rc::Rc<Constraint>, String>;
+
+thread_local! {
+    /// Constraints parsed once and reused across queries. npm and Composer ranges are parsed
+    /// with the tools' own regex grammar, which costs microseconds each; a package such as
+    /// `nodejs/node` carries hundreds of them, so re-parsing per query made its lookups take
+    /// milliseconds (bench/db.sh). Thread-local, because `Db` is shared between threads and a
+    /// lock on every range would cost more than it saves.
+    static CONSTRAINTS: std::cell::RefCell<
+        std::collections::HashMap<Scheme, std::collections::HashMap<Box<str>, ParsedConstraint>>,
+    > = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+type ParsedVersion = std::result::Result<std::rc::Rc<Version>, String>;
+
+thread_local! {
+    /// Versions parsed once: the queried version and every range bound. A package such as
+    /// `pypi/tensorflow` has hundreds of advisories with several bounds each, and parsing both
+    /// sides of every comparison again made its lookups take milliseconds (bench/db.sh).
+    static VERSIONS: std::cell::RefCell<
+        std::collections::HashMap<Scheme, std::collections::HashMap<Box<str>, ParsedVersion>>,
+    > = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn parsed_version(scheme: Scheme, text: &str) -> ParsedVersion {
+    VERSIONS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let per_scheme = cache.entry(scheme).or_default();
+        if let Some(v) = per_scheme.get(text) {
+            return v.clone();
+        }
+        if per_scheme.len() >= CONSTRAINT_CACHE_MAX {
+            per_scheme.clear();
+        }
+        let v = Version::parse(scheme, text)
+            .map(std::rc::Rc::new)
+            .map_err(|e| e.to_string());
+        per_scheme.insert(Box::from(text), v.clone());
+        v
+    })
+}
+
+/// `warden_version::compare`, with both sides parsed once per thread.
+fn compare_cached(scheme: Scheme, a: &str, b: &str) -> std::result::Result<Ordering, String> {
+    let (a, b) = (parsed_version(scheme, a)?, parsed_version(scheme, b)?);
+    a.compare(&b).map_err(|e| e.to_string())
+}
+
+/// `warden_version::satisfies`, with the constraint parsed once per thread.
+fn satisfies_cached(
+    scheme: Scheme,
+    version: &str,
+    text: &str,
+) -> std::result::Result<bool, String> {
+    let parsed = CONSTRAINTS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let per_scheme = cache.entry(scheme).or_default();
+        if let Some(c) = per_scheme.get(text) {
+            return c.clone();
+        }
+        if per_scheme.len() >= CONSTRAINT_CACHE_MAX {
+            per_scheme.clear();
+        }
+        let c = Constraint::parse(scheme, text)
+            .map(std::rc::Rc::new)
+            .map_err(|e| e.to_string());
+        per_scheme.insert(Box::from(text), c.clone());
+        c
+    })?;
+    parsed.matches(version).map_err(|e| e.to_string())
 }
 
 pub(crate) fn status_code(s: FixStatus) -> u8 {

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Builds the benchmark images as docker-archive tars under $BENCH_DIR (default /var/tmp/warden-bench):
 #   debpy.tar    Debian 12 + Python, Java jars, node packages and a Go binary, from Debian's
-#                archive (mmdebstrap) plus wheels from PyPI and packages from npm  (~250 MB)
-#   files1m.tar  one layer of 1,000,000 small files
-#   big.tar      a multi-GB image: four layers of 1 GiB of random-ish data in large files
-# Needs: mmdebstrap, docker (running), python3/pip, npm. Idempotent: existing tars are kept.
+#                archive (mmdebstrap) plus wheels from PyPI and packages from npm (~385 MB)
+#   files1m.tar  one layer of 1,000,000 small files (1000 dirs x 1000 files, ~1 GB tar)
+#   big.tar      a multi-GB image: four layers of 1 GiB each, incompressible data in 256 MiB files
+# Needs: mmdebstrap, docker (running), python3/pip, npm for debpy; python3 only for the other two.
+# Idempotent: existing tars are kept (delete one to rebuild it).
 set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
 BENCH_DIR="${BENCH_DIR:-/var/tmp/warden-bench}"
 mkdir -p "$BENCH_DIR"
 cd "$BENCH_DIR"
@@ -33,36 +35,13 @@ DOCKERFILE
   docker save -o debpy.tar warden-bench/debpy:1
 fi
 
+# The two synthetic images are written directly as docker-save tars by bench/gen_image.py:
+# going through `docker build` would first copy a million files (or 4 GiB) into a build context.
 if [ ! -f files1m.tar ]; then
-  rm -rf ctx-1m && mkdir -p ctx-1m/tree
-  python3 - <<'PY'
-import os
-root = "ctx-1m/tree"
-for d in range(1000):
-    dp = os.path.join(root, f"d{d:04}")
-    os.mkdir(dp)
-    for f in range(1000):
-        with open(os.path.join(dp, f"f{f:04}.txt"), "w") as fh:
-            fh.write(f"{d}/{f}\n")
-PY
-  printf 'FROM scratch\nCOPY tree/ /data/\n' > ctx-1m/Dockerfile
-  docker build --network none -q -t warden-bench/files1m:1 ctx-1m >/dev/null
-  docker save -o files1m.tar warden-bench/files1m:1
-  rm -rf ctx-1m
+  python3 "$HERE/gen_image.py" files1m files1m.tar
 fi
 
 if [ ! -f big.tar ]; then
-  rm -rf ctx-big && mkdir -p ctx-big
-  for i in 1 2 3 4; do
-    mkdir -p "ctx-big/l$i"
-    # Incompressible-ish data so the layers are really gigabytes on disk and in the tar.
-    for j in 1 2 3 4; do
-      head -c 268435456 /dev/urandom > "ctx-big/l$i/blob$j.bin"
-    done
-  done
-  printf 'FROM scratch\nCOPY l1/ /data/l1/\nCOPY l2/ /data/l2/\nCOPY l3/ /data/l3/\nCOPY l4/ /data/l4/\n' > ctx-big/Dockerfile
-  docker build --network none -q -t warden-bench/big:1 ctx-big >/dev/null
-  docker save -o big.tar warden-bench/big:1
-  rm -rf ctx-big
+  python3 "$HERE/gen_image.py" big big.tar
 fi
 ls -la "$BENCH_DIR"/*.tar

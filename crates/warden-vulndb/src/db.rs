@@ -624,12 +624,10 @@ pub(crate) fn range_hits(
             true
         }
         RangeRec::Exact(list) => {
-            for v in list {
-                if *v == version || cmp(version, v)? == Ordering::Equal {
-                    return Ok(true);
-                }
-            }
-            false
+            // A listed version that does not parse cannot equal a parsed one, so it only
+            // matches by text; it must not turn every verdict on the list indeterminate.
+            list.iter()
+                .any(|v| *v == version || cmp(version, v) == Ok(Ordering::Equal))
         }
     })
 }

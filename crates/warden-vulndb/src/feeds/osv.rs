@@ -6,7 +6,7 @@ use warden_core::FixStatus;
 
 use super::{basename, cvss, is_cve, label, split_bundle, Sink};
 use crate::input::Member;
-use crate::model::{normalize_name, osv_ecosystem_key, Advisory, Affected, Range};
+use crate::model::{normalize_name, osv_ecosystem_key, scheme_for_key, Advisory, Affected, Range};
 
 const FEED: &str = "osv";
 
@@ -318,8 +318,18 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
         if r.events.is_empty() {
             return Err(format!("ranges[{ri}]: no events"));
         }
+        // The OSV spec evaluates a range's events sorted by version (stable), not in file
+        // order; several feeds list them out of order (pyspark, apache-iotdb). When every
+        // version parses in the ecosystem's scheme, pair them in that order, where a repeated
+        // `introduced` changes nothing and a `fixed` with nothing open closes nothing. When one
+        // does not parse, file order is all there is.
+        let sorted = sort_events(&key, r.events, &v);
+        let in_order = sorted.is_ok();
+        let events = sorted.unwrap_or_else(|unsorted| unsorted);
         let mut open: Option<Option<String>> = None;
-        for (ei, ev) in r.events.into_iter().enumerate() {
+        let before = ranges.len();
+        let mut unpaired: Option<String> = None;
+        for (ei, ev) in events.into_iter().enumerate() {
             let set = [&ev.introduced, &ev.fixed, &ev.last_affected, &ev.limit]
                 .iter()
                 .filter(|x| x.is_some())
@@ -334,8 +344,11 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
                 if empty(&i) {
                     return Err(format!("ranges[{ri}].events[{ei}]: empty 'introduced'"));
                 }
+                if in_order && open.is_some() {
+                    continue;
+                }
                 if let Some(prev) = open.take() {
-                    // Two introduced in a row: the first interval stays open-ended.
+                    // Two introduced in a row in file order: the first interval stays open.
                     ranges.push(Range::Interval {
                         introduced: prev,
                         fixed: None,
@@ -348,9 +361,14 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
                     return Err(format!("ranges[{ri}].events[{ei}]: empty 'fixed'"));
                 }
                 let Some(intro) = open.take() else {
-                    return Err(format!(
+                    let why = format!(
                         "ranges[{ri}].events[{ei}]: 'fixed' {f} without an 'introduced' before it"
-                    ));
+                    );
+                    if in_order {
+                        unpaired.get_or_insert(why);
+                        continue;
+                    }
+                    return Err(why);
                 };
                 let f = v(f);
                 fixed.push(f.clone());
@@ -364,7 +382,12 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
                     return Err(format!("ranges[{ri}].events[{ei}]: empty 'last_affected'"));
                 }
                 let Some(intro) = open.take() else {
-                    return Err(format!("ranges[{ri}].events[{ei}]: 'last_affected' {l} without an 'introduced' before it"));
+                    let why = format!("ranges[{ri}].events[{ei}]: 'last_affected' {l} without an 'introduced' before it");
+                    if in_order {
+                        unpaired.get_or_insert(why);
+                        continue;
+                    }
+                    return Err(why);
                 };
                 ranges.push(Range::Interval {
                     introduced: intro,
@@ -386,6 +409,10 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
                 last_affected: None,
             });
         }
+        // A range whose every bound closes nothing affects nothing: that is a data error.
+        if let (true, Some(why)) = (ranges.len() == before, unpaired) {
+            return Err(why);
+        }
     }
     let versions = e.versions.unwrap_or_default();
     if ranges.is_empty() {
@@ -398,11 +425,9 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
         }
         ranges.push(Range::Exact(versions.into_iter().map(v).collect()));
     } else if !versions.is_empty() {
-        sink.note(
-            source,
-            FEED,
-            "explicit versions lists not stored (the ranges cover them)",
-        );
+        // The spec's verdict is "in a range OR listed": osv.dev lists versions the ranges miss
+        // (gevent 23.9.0.post1, django pre-releases), so the list is kept as one more range.
+        ranges.push(Range::Exact(versions.into_iter().map(v).collect()));
     }
     let status = if fixed.is_empty() {
         FixStatus::Affected
@@ -416,4 +441,48 @@ fn affected(source: &str, e: AffectedEntry, sink: &mut Sink) -> Result<Option<Af
         fixed,
         status,
     }))
+}
+
+/// The events of one range sorted by version as the OSV spec says (`introduced: "0"` lowest,
+/// ties kept in file order), or the events back unchanged when a version does not parse in the
+/// ecosystem's scheme.
+fn sort_events(
+    key: &str,
+    events: Vec<Event>,
+    norm: &dyn Fn(String) -> String,
+) -> Result<Vec<Event>, Vec<Event>> {
+    let Some(scheme) = scheme_for_key(key) else {
+        return Err(events);
+    };
+    let mut keyed = Vec::with_capacity(events.len());
+    for ev in &events {
+        let text = [&ev.introduced, &ev.fixed, &ev.last_affected, &ev.limit]
+            .into_iter()
+            .find_map(|x| x.clone());
+        let parsed = match text.as_deref() {
+            Some("0") if ev.introduced.is_some() => None,
+            Some(t) => match warden_version::Version::parse(scheme, &norm(t.to_string())) {
+                Ok(p) => Some(p),
+                Err(_) => return Err(events),
+            },
+            None => return Err(events),
+        };
+        keyed.push(parsed);
+    }
+    let mut order: Vec<usize> = (0..events.len()).collect();
+    let mut failed = false;
+    order.sort_by(|&a, &b| match (&keyed[a], &keyed[b]) {
+        (None, None) => std::cmp::Ordering::Equal,
+        (None, Some(_)) => std::cmp::Ordering::Less,
+        (Some(_), None) => std::cmp::Ordering::Greater,
+        (Some(x), Some(y)) => x.compare(y).unwrap_or_else(|_| {
+            failed = true;
+            std::cmp::Ordering::Equal
+        }),
+    });
+    if failed {
+        return Err(events);
+    }
+    let mut slots: Vec<Option<Event>> = events.into_iter().map(Some).collect();
+    Ok(order.into_iter().filter_map(|i| slots[i].take()).collect())
 }

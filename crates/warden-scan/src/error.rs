@@ -39,6 +39,12 @@ pub enum ScanError {
         /// What is wrong.
         message: String,
     },
+    /// The vulnerability database could not be read while matching (corrupt record).
+    #[error("vulnerability database: {message}")]
+    Database {
+        /// What the database layer reported.
+        message: String,
+    },
     /// A report could not be produced.
     #[error("rendering {format}: {message}")]
     Render {

@@ -1,6 +1,6 @@
 //! warden's scan back half: the policy gate, merging of other scanners' reports, and report
-//! formats. Matching against the advisory DB happens elsewhere; this crate starts from
-//! `Vec<Finding>` plus the scanned [`Inventory`](warden_core::Inventory).
+//! formats, and the [`matcher`] that turns an [`Inventory`](warden_core::Inventory) plus the
+//! advisory database into `Vec<Finding>`.
 //!
 //! ```
 //! use warden_core::{Ecosystem, FixStatus, Finding, Inventory, MatchType, Package, Severity, Vulnerability};
@@ -29,6 +29,7 @@
 
 mod error;
 pub mod formats;
+pub mod matcher;
 pub mod merge;
 pub mod policy;
 mod report;
@@ -36,6 +37,7 @@ mod util;
 
 pub use error::ScanError;
 pub use formats::{render, Format, Report, FORMATS};
+pub use matcher::{match_inventory, MatchOutput};
 pub use merge::{merge_findings, parse_report, read_report};
 pub use policy::{
     parse_severity_list, EvaluatedFinding, Evaluation, ExpiredRule, GateOutcome, Policy,

@@ -32,6 +32,7 @@ const HELP_FOOTER: &str = concat!(
     "  warden sbom docker-archive:img.tar -o sbom.cdx.json\n",
     "  warden sbom registry:127.0.0.1:5000/app:1 --format spdx --insecure\n",
     "  warden db build --from vulndata/ -o warden.db\n",
+    "  warden scan docker-archive:img.tar --severity HIGH,CRITICAL --exit-code 1\n",
     "  warden watch                           runtime sensor with the default rules\n",
     "  warden completions bash > /etc/bash_completion.d/warden\n\n",
     "Config: --config FILE, else ./warden.yaml, ./.warden.yaml or ~/.config/warden/config.yaml.\n",
@@ -72,6 +73,8 @@ pub enum Command {
     Lint(commands::lint::LintArgs),
     /// Write an SBOM (CycloneDX 1.6 or SPDX 2.3) of an image, archive, layout or directory.
     Sbom(commands::sbom::SbomArgs),
+    /// Scan an image, SBOM or directory for known vulnerabilities and gate on them.
+    Scan(commands::scan::ScanArgs),
     /// Build, inspect, update, publish and pull the vulnerability database.
     Db(commands::db::DbArgs),
     /// Runtime sensor: eBPF events evaluated against Falco-compatible rules.

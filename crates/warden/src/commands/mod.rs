@@ -5,6 +5,7 @@ pub mod db;
 pub mod lint;
 pub mod rules;
 pub mod sbom;
+pub mod scan;
 pub mod watch;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Lint(a) => lint::run(a, &g),
         Command::Sbom(a) => sbom::run(a, &g),
+        Command::Scan(a) => scan::run(a, &g),
         Command::Db(a) => db::run(a, &g),
         Command::Watch(a) => watch::run(a, &g),
         Command::Rules(a) => rules::run(a, &g),

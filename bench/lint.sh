@@ -36,8 +36,10 @@ if [ -z "${SKIP_HADOLINT_FULL:-}" ]; then
 fi
 
 # 2. Single-file invocations (process start included): the largest file and a median-sized one.
-BIG=$(xargs ls -S < "$OUT/files.txt" | head -n 1)
-MED=$(xargs ls -S < "$OUT/files.txt" | sed -n "$((N / 2))p")
+# Sizes into a file first: `ls | head` under pipefail dies of SIGPIPE.
+xargs stat -c '%s %n' < "$OUT/files.txt" | sort -n > "$OUT/sizes.txt"
+BIG=$(tail -n 1 "$OUT/sizes.txt" | cut -d' ' -f2-)
+MED=$(sed -n "$((N / 2))p" "$OUT/sizes.txt" | cut -d' ' -f2-)
 for f in "$MED" "$BIG"; do
   echo "single file: $f ($(wc -c < "$f") bytes)"
   hyperfine --warmup 3 --runs 50 -N --export-markdown "$OUT/single-$(basename "$f").md" \

@@ -93,6 +93,9 @@ pub(crate) enum InspectTo<'a> {
 struct Tap<'a, R> {
     inner: R,
     hash: Sha256,
+    /// Off once the stored stream is known to be the uncompressed one: both digests are then the
+    /// same, and hashing every byte twice was most of the CPU time of a docker-archive read.
+    hashing: bool,
     count: u64,
     total: Option<(&'a Cell<u64>, u64)>,
     progress: Option<&'a dyn Progress>,
@@ -104,6 +107,7 @@ impl<'a, R: Read> Tap<'a, R> {
         Tap {
             inner,
             hash: Sha256::new(),
+            hashing: true,
             count: 0,
             total: None,
             progress: None,
@@ -115,7 +119,9 @@ impl<'a, R: Read> Tap<'a, R> {
 impl<R: Read> Read for Tap<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
+        if self.hashing {
+            self.hash.update(&buf[..n]);
+        }
         self.count += n as u64;
         if let Some(p) = self.progress {
             p.bytes(n as u64);
@@ -239,8 +245,12 @@ pub(crate) fn index_layer(
                 "bzip2-compressed layers are not supported".into(),
             ))
         }
-        _ => Decoder::Plain(buf),
+        _ => {
+            buf.get_mut().hashing = false;
+            Decoder::Plain(buf)
+        }
     };
+    let stored_is_plain = matches!(decoder, Decoder::Plain(_));
     let mut plain = Tap::new(decoder);
     plain.total = Some((
         &ctx.totals.uncompressed,
@@ -456,7 +466,12 @@ pub(crate) fn index_layer(
     let mut raw = plain.inner.into_raw();
     io::copy(&mut raw, &mut io::sink()).map_err(|e| layer_err(format!("reading: {e}")))?;
     let stored = raw.into_inner();
-    index.digest = Some((hex_digest(stored.hash), stored.count));
+    let digest = if stored_is_plain {
+        diff_id.clone()
+    } else {
+        hex_digest(stored.hash)
+    };
+    index.digest = Some((digest, stored.count));
     index.diff_id = diff_id;
     index.shrink();
     let cross = index.resolve_hardlinks();

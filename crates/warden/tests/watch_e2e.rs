@@ -421,9 +421,7 @@ fn container_actions_alert_and_host_actions_do_not() {
     // The container's shell: its executable resolved inside the container's root (/bin/sh is
     // a symlink to /bin/busybox there), not as the host sees the overlay.
     let sh = recorded(&events_path, |e| {
-        e["type"] == "execve"
-            && e["container"]["id"] == short.as_str()
-            && e["proc"]["name"] == "sh"
+        e["type"] == "execve" && e["container"]["id"] == short.as_str() && e["proc"]["name"] == "sh"
     });
     let sh = sh.first().expect("the container's sh exec was recorded");
     assert_eq!(sh["proc"]["exepath"], "/bin/busybox", "{sh:#}");

@@ -295,15 +295,24 @@ fn parse_ranks(out: &str, ranks: &mut Ranks, strip_v: bool) -> Option<String> {
     tool
 }
 
+/// A Python with `packaging`: `WARDEN_PYTHON`, then Debian's (setup.sh installs
+/// python3-packaging), then whatever `python3` is on PATH.
 fn python() -> Option<String> {
-    let cand = std::env::var("WARDEN_PYTHON").unwrap_or_else(|_| "python3".into());
-    let ok = Command::new(&cand)
-        .args(["-c", "import packaging.version"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    ok.then_some(cand)
+    [
+        std::env::var("WARDEN_PYTHON").unwrap_or_default(),
+        "/usr/bin/python3".into(),
+        "python3".into(),
+    ]
+    .into_iter()
+    .filter(|c| !c.is_empty())
+    .find(|cand| {
+        Command::new(cand)
+            .args(["-c", "import packaging.version"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 /// Ranks every version of every group with the ecosystem's real comparator. `None` when the

@@ -378,7 +378,8 @@ fn go_module_and_stdlib_in_a_go_binary() {
     let (_, r) = scan(vuln, &[]);
     let f = the_finding(&r, "golang.org/x/net", "CVE-2023-39325");
     assert_eq!(f["installed_version"], "v0.15.0");
-    assert_eq!(strings(&f["fixed_versions"]), ["0.17.0"]);
+    // Go versions keep their `v` on both sides, as `go get` spells them.
+    assert_eq!(strings(&f["fixed_versions"]), ["v0.17.0"]);
     let ids = strings(&f["vulnerability"]["aliases"]);
     assert!(
         ids.contains(&"GO-2023-2102".to_string())
@@ -407,7 +408,7 @@ fn go_module_and_stdlib_in_a_go_binary() {
     if old_toolchain {
         let f = the_finding(&r, "stdlib", "CVE-2023-39325");
         assert_eq!(f["installed_version"], format!("v{go_version}"));
-        assert_eq!(strings(&f["fixed_versions"]), ["1.20.10", "1.21.3"]);
+        assert_eq!(strings(&f["fixed_versions"]), ["v1.20.10", "v1.21.3"]);
     }
     remove_image(vuln);
     remove_image(fixed);

@@ -18,10 +18,16 @@ Examples:
   warden sbom registry:127.0.0.1:5000/app:1 --insecure --platform linux/arm64
   warden sbom dir:./rootfs --format table        a root filesystem tree
   warden sbom image.tar -o sbom.cdx.json         auto-detected source, written to a file
+  warden sbom index add app:1 sbom.cdx.json      remember images' packages in the fleet index
+  warden sbom query 'log4j-core<2.17'            which indexed images contain log4j-core < 2.17?
 
 Target spellings (as Trivy and Syft take them): docker:NAME, docker-archive:PATH,
 oci-dir:PATH, oci-archive:PATH, registry:REF, dir:PATH; with no scheme an existing path is
 read as an archive or directory, otherwise the Docker engine is asked, then the registry.";
+
+mod index;
+
+pub use index::SbomCommand;
 
 /// Output formats of `warden sbom`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -50,11 +56,18 @@ pub struct SbomConfig {
 
 /// Arguments of `warden sbom`.
 #[derive(Debug, Args)]
-#[command(after_help = EXAMPLES)]
+#[command(
+    after_help = EXAMPLES,
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
 pub struct SbomArgs {
+    /// The fleet index: `index` and `query` (a TARGET of that name needs a scheme, `docker:index`).
+    #[command(subcommand)]
+    pub command: Option<SbomCommand>,
     /// The image or tree to catalogue.
-    #[arg(value_name = "TARGET")]
-    pub target: String,
+    #[arg(value_name = "TARGET", required = true)]
+    pub target: Option<String>,
     /// Output format.
     #[arg(short, long, value_enum)]
     pub format: Option<SbomFormat>,
@@ -75,6 +88,15 @@ pub struct SbomArgs {
 
 /// Runs `warden sbom`.
 pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
+    if let Some(cmd) = &args.command {
+        return index::run(cmd, g);
+    }
+    let target = args.target.as_deref().ok_or_else(|| {
+        exit::fail(
+            exit::USAGE,
+            "warden sbom: give a TARGET, or `index`/`query`",
+        )
+    })?;
     let cfg: SbomConfig = g.config.section("sbom")?;
     let format = match (args.format, cfg.format.as_deref()) {
         (Some(f), _) => f,
@@ -92,8 +114,8 @@ pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let progress = crate::messages::LayerProgress::new(g.args.quiet);
-    let inventory = warden_catalog::catalog_image(&args.target, &opts, &progress)
-        .map_err(|e| exit::fail(exit::IMAGE, format!("{}: {e}", args.target)))?;
+    let inventory = warden_catalog::catalog_image(target, &opts, &progress)
+        .map_err(|e| exit::fail(exit::IMAGE, format!("{target}: {e}")))?;
     progress.finish();
     for note in &inventory.skipped {
         tracing::info!(at = %note.at, reason = %note.reason, "skipped");

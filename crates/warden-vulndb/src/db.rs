@@ -632,55 +632,68 @@ pub(crate) fn range_hits(
     })
 }
 
-/// Parsed constraints kept per thread; past this the cache starts over, so a long-running
-/// scanner's memory stays flat.
-const CONSTRAINT_CACHE_MAX: usize = 65_536;
+/// Texts parsed once per thread and scheme, kept with their parse error so a bad bound is not
+/// re-parsed either. Thread-local, because `Db` is shared between threads and a lock on every
+/// range would cost more than it saves.
+struct ParseCache<T>(
+    std::collections::HashMap<Scheme, std::collections::HashMap<Box<str>, Parsed<T>>>,
+);
 
-type ParsedConstraint = std::result::Result<std::rc::Rc<Constraint>, String>;
+/// One cached parse: the value, or why the text did not parse.
+type Parsed<T> = std::result::Result<std::rc::Rc<T>, String>;
 
-thread_local! {
-    /// Constraints parsed once and reused across queries. npm and Composer ranges are parsed
-    /// with the tools' own regex grammar, which costs microseconds each; a package such as
-    /// `nodejs/node` carries hundreds of them, so re-parsing per query made its lookups take
-    /// milliseconds (bench/db.sh). Thread-local, because `Db` is shared between threads and a
-    /// lock on every range would cost more than it saves.
-    static CONSTRAINTS: std::cell::RefCell<
-        std::collections::HashMap<Scheme, std::collections::HashMap<Box<str>, ParsedConstraint>>,
-    > = std::cell::RefCell::new(std::collections::HashMap::new());
-}
+impl<T> ParseCache<T> {
+    /// Entries kept per scheme; past this the cache starts over, so a long-running scanner's
+    /// memory stays flat.
+    const MAX: usize = 65_536;
 
-type ParsedVersion = std::result::Result<std::rc::Rc<Version>, String>;
+    fn new() -> Self {
+        ParseCache(std::collections::HashMap::new())
+    }
 
-thread_local! {
-    /// Versions parsed once: the queried version and every range bound. A package such as
-    /// `pypi/tensorflow` has hundreds of advisories with several bounds each, and parsing both
-    /// sides of every comparison again made its lookups take milliseconds (bench/db.sh).
-    static VERSIONS: std::cell::RefCell<
-        std::collections::HashMap<Scheme, std::collections::HashMap<Box<str>, ParsedVersion>>,
-    > = std::cell::RefCell::new(std::collections::HashMap::new());
-}
-
-fn parsed_version(scheme: Scheme, text: &str) -> ParsedVersion {
-    VERSIONS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let per_scheme = cache.entry(scheme).or_default();
+    fn get<E: std::fmt::Display>(
+        &mut self,
+        scheme: Scheme,
+        text: &str,
+        parse: impl FnOnce(Scheme, &str) -> std::result::Result<T, E>,
+    ) -> Parsed<T> {
+        let per_scheme = self.0.entry(scheme).or_default();
         if let Some(v) = per_scheme.get(text) {
             return v.clone();
         }
-        if per_scheme.len() >= CONSTRAINT_CACHE_MAX {
+        if per_scheme.len() >= Self::MAX {
             per_scheme.clear();
         }
-        let v = Version::parse(scheme, text)
+        let v = parse(scheme, text)
             .map(std::rc::Rc::new)
             .map_err(|e| e.to_string());
         per_scheme.insert(Box::from(text), v.clone());
         v
-    })
+    }
+}
+
+thread_local! {
+    /// npm and Composer ranges are parsed with the tools' own regex grammar, which costs
+    /// microseconds each; `nodejs/node` carries hundreds of them, so re-parsing per query made
+    /// its lookups take milliseconds (bench/db.sh).
+    static CONSTRAINTS: std::cell::RefCell<ParseCache<Constraint>> =
+        std::cell::RefCell::new(ParseCache::new());
+    /// The queried version and every range bound: `pypi/tensorflow` has hundreds of advisories
+    /// with several bounds each, and parsing both sides of every comparison again made its
+    /// lookups take milliseconds (bench/db.sh).
+    static VERSIONS: std::cell::RefCell<ParseCache<Version>> =
+        std::cell::RefCell::new(ParseCache::new());
 }
 
 /// `warden_version::compare`, with both sides parsed once per thread.
 fn compare_cached(scheme: Scheme, a: &str, b: &str) -> std::result::Result<Ordering, String> {
-    let (a, b) = (parsed_version(scheme, a)?, parsed_version(scheme, b)?);
+    let (a, b) = VERSIONS.with(|c| {
+        let mut c = c.borrow_mut();
+        Ok::<_, String>((
+            c.get(scheme, a, Version::parse)?,
+            c.get(scheme, b, Version::parse)?,
+        ))
+    })?;
     a.compare(&b).map_err(|e| e.to_string())
 }
 
@@ -690,21 +703,7 @@ fn satisfies_cached(
     version: &str,
     text: &str,
 ) -> std::result::Result<bool, String> {
-    let parsed = CONSTRAINTS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let per_scheme = cache.entry(scheme).or_default();
-        if let Some(c) = per_scheme.get(text) {
-            return c.clone();
-        }
-        if per_scheme.len() >= CONSTRAINT_CACHE_MAX {
-            per_scheme.clear();
-        }
-        let c = Constraint::parse(scheme, text)
-            .map(std::rc::Rc::new)
-            .map_err(|e| e.to_string());
-        per_scheme.insert(Box::from(text), c.clone());
-        c
-    })?;
+    let parsed = CONSTRAINTS.with(|c| c.borrow_mut().get(scheme, text, Constraint::parse))?;
     parsed.matches(version).map_err(|e| e.to_string())
 }
 

@@ -35,6 +35,18 @@ pub struct LayerMeta {
     pub created_by: Option<String>,
 }
 
+impl LayerMeta {
+    /// A layer known only by its diff ID (what Syft and Trivy SBOMs record).
+    pub fn from_diff_id(diff_id: impl Into<String>) -> LayerMeta {
+        LayerMeta {
+            diff_id: diff_id.into(),
+            digest: None,
+            size: None,
+            created_by: None,
+        }
+    }
+}
+
 /// Facts about a container image, independent of the source it was read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageMeta {

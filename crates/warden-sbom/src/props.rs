@@ -132,12 +132,9 @@ pub(crate) fn apply_layer_property(
     let Ok(i) = i.parse::<u64>() else {
         return Ok(false);
     };
-    let l = layers.entry(i).or_insert(warden_core::LayerMeta {
-        diff_id: String::new(),
-        digest: None,
-        size: None,
-        created_by: None,
-    });
+    let l = layers
+        .entry(i)
+        .or_insert_with(|| warden_core::LayerMeta::from_diff_id(""));
     match field {
         "diffID" => l.diff_id = value.to_string(),
         "digest" => l.digest = Some(value.to_string()),

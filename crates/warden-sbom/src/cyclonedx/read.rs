@@ -208,12 +208,7 @@ fn read_root(
                     .map(str::to_string)
                     .collect::<Vec<_>>()
             })
-            .map(|diff_id| LayerMeta {
-                diff_id,
-                digest: None,
-                size: None,
-                created_by: None,
-            })
+            .map(LayerMeta::from_diff_id)
             .collect();
     } else if version.starts_with("sha256:") {
         // Syft writes the manifest digest as the container component's version.

@@ -490,12 +490,7 @@ fn read_root(
         img.repo_digests = props_all(notes, "aquasecurity:trivy:RepoDigest");
         img.layers = props_all(notes, "aquasecurity:trivy:DiffID")
             .into_iter()
-            .map(|diff_id| LayerMeta {
-                diff_id,
-                digest: None,
-                size: None,
-                created_by: None,
-            })
+            .map(LayerMeta::from_diff_id)
             .collect();
     } else if version.starts_with("sha256:") {
         // Syft writes the manifest digest as the image package's version.

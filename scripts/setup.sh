@@ -25,6 +25,8 @@ pkgs=(
   bpftool
   # real components the tests drive
   docker.io docker-registry skopeo umoci zstd jq curl ca-certificates busybox-static
+  # xmllint validates the JUnit report against the vendored Jenkins xunit XSD
+  libxml2-utils
   # reference implementations for the differential version tests and lint
   dpkg-dev rpm ruby maven shellcheck python3-packaging python3-yaml nodejs php-cli php-composer-semver golang-go golang-golang-x-mod-dev
   # warden-catalog fixture recipes (tests/fixtures/*/README.md)

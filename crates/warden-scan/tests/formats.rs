@@ -291,6 +291,49 @@ fn table_groups_by_package_and_colours_only_on_a_tty() {
     assert!(coloured.contains("\x1b[1;31mCRITICAL"));
 }
 
+/// Validates XML against an XSD with libxml2's `xmllint` (Debian `libxml2-utils`, installed by
+/// scripts/setup.sh): no XSD validator exists as a Rust crate here, and a missing tool must fail
+/// the test rather than skip it. Returns xmllint's complaints, empty when valid.
+fn xsd_errors(xml: &[u8], xsd: &str) -> String {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let xsd = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(xsd);
+    let mut child = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&xsd)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("xmllint not found: run scripts/setup.sh (Debian package libxml2-utils)");
+    child.stdin.take().unwrap().write_all(xml).unwrap();
+    let o = child.wait_with_output().unwrap();
+    if o.status.success() {
+        String::new()
+    } else {
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    }
+}
+
+#[test]
+fn junit_validates_against_the_jenkins_xunit_schema() {
+    let x = out(Format::Junit);
+    let errors = xsd_errors(&x, "tests/schemas/junit-10.xsd");
+    assert!(
+        errors.is_empty(),
+        "{errors}\n{}",
+        String::from_utf8_lossy(&x)
+    );
+    // The validator must be able to say no: a `<testcase>` without its required `name`.
+    let broken =
+        String::from_utf8(x)
+            .unwrap()
+            .replacen("<testcase classname=", "<testcase nameless=", 1);
+    let errors = xsd_errors(broken.as_bytes(), "tests/schemas/junit-10.xsd");
+    assert!(errors.contains("name"), "broken JUnit passed: {errors}");
+}
+
 #[test]
 fn junit_and_markdown() {
     let x = String::from_utf8(out(Format::Junit)).unwrap();

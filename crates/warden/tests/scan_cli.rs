@@ -574,7 +574,24 @@ fn reports_validate_against_their_schemas() {
     assert_valid(&v, &doc, "CycloneDX");
     assert_eq!(doc["vulnerabilities"].as_array().unwrap().len(), 2);
 
-    // No JUnit XSD is vendored: the structure Jenkins/GitLab read is checked instead.
+    // JUnit: Jenkins' xunit junit-10.xsd, through libxml2's xmllint (scripts/setup.sh).
+    let xsd =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../warden-scan/tests/schemas/junit-10.xsd");
+    let mut lint = Command::new("xmllint")
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(&xsd)
+        .arg("-")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("xmllint not found: run scripts/setup.sh (Debian package libxml2-utils)");
+    std::io::Write::write_all(&mut lint.stdin.take().unwrap(), &report("junit")).unwrap();
+    let o = lint.wait_with_output().unwrap();
+    assert!(
+        o.status.success(),
+        "JUnit is invalid: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let x = String::from_utf8(report("junit")).unwrap();
     assert!(
         x.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "),

@@ -1,5 +1,7 @@
 //! JUnit XML, as Trivy's `contrib/junit.tpl` shapes it: one test suite per package, one test
 //! case per vulnerability; active findings fail, suppressed ones are skipped with their rule.
+//! Valid against Jenkins' xunit `junit-10.xsd` (the schema CI servers read JUnit with), which
+//! allows `skipped` counts on `<testsuite>` but not on `<testsuites>`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -47,9 +49,8 @@ impl Report for Junit {
         let mut x = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             x,
-            "<testsuites name=\"{}\" tests=\"{total}\" failures=\"{failures}\" errors=\"0\" skipped=\"{}\">",
+            "<testsuites name=\"{}\" tests=\"{total}\" failures=\"{failures}\" errors=\"0\">",
             xml_escape(&format!("warden scan {}", r.target_name())),
-            total - failures
         );
         for ((name, _), items) in &suites {
             let f = items.iter().filter(|e| e.is_active()).count();

@@ -22,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod hash;
 mod limits;
 mod manifest;
 mod source;

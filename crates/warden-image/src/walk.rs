@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
+use crate::hash::StreamHash;
 
 use crate::view::{Kind, LayerIndex};
 use crate::whiteout::{marker, Marker};
@@ -92,7 +92,7 @@ pub(crate) enum InspectTo<'a> {
 /// Hashes and counts bytes passing through; optionally enforces the image-wide total.
 struct Tap<'a, R> {
     inner: R,
-    hash: Sha256,
+    hash: StreamHash,
     /// Off once the stored stream is known to be the uncompressed one: both digests are then the
     /// same, and hashing every byte twice was most of the CPU time of a docker-archive read.
     hashing: bool,
@@ -106,7 +106,7 @@ impl<'a, R: Read> Tap<'a, R> {
     fn new(inner: R) -> Self {
         Tap {
             inner,
-            hash: Sha256::new(),
+            hash: StreamHash::new(),
             hashing: true,
             count: 0,
             total: None,
@@ -208,7 +208,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(n)
 }
 
-fn hex_digest(h: Sha256) -> String {
+fn hex_digest(h: StreamHash) -> String {
     format!("sha256:{}", hex::encode(h.finalize()))
 }
 

@@ -153,9 +153,11 @@ fn at(file: &InspectedFile<'_>) -> String {
 }
 
 /// The ecosystems Trivy's system-file filter applies to (`pkg/fanal/handler/sysfile`): gems,
-/// Python, npm and Go binaries. Jars and the rest stay even when a distro package ships them,
-/// as in Trivy, because distro jars keep their upstream coordinates.
-const OWNERSHIP_DROPS: [Ecosystem; 4] = [
+/// Python, npm and Go binaries; plus classified programs (`generic`), which Syft likewise drops
+/// when an OS package owns the file. Jars and the rest stay even when a distro package ships
+/// them, as in Trivy, because distro jars keep their upstream coordinates.
+const OWNERSHIP_DROPS: [Ecosystem; 5] = [
+    Ecosystem::Generic,
     Ecosystem::Gem,
     Ecosystem::Pypi,
     Ecosystem::Npm,

@@ -174,6 +174,7 @@ pub trait Cataloger: Sync {
 /// Every cataloger, sorted by id. Adding an ecosystem means adding one file and one line here.
 pub const CATALOGERS: &[&dyn Cataloger] = &[
     &ecosystems::apk::ApkDb,
+    &ecosystems::binary::BinaryClassifier,
     &ecosystems::dotnet::DotnetDeps,
     &ecosystems::dpkg::DpkgDb,
     &ecosystems::go::GoBinary,

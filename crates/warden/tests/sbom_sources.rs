@@ -167,6 +167,20 @@ fn every_source_yields_the_same_packages() {
             "daemon source misses {key:?}; got {daemon:#?}"
         );
     }
+    // The copied-in static busybox has no package database entry: the binary classifier names
+    // it from the version string it embeds, the one `busybox` itself prints.
+    let banner = String::from_utf8_lossy(&run(Command::new("/bin/busybox").arg("--help")).stdout)
+        .into_owned();
+    let bb_version = banner
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('v'))
+        .expect("busybox --help prints its version")
+        .to_string();
+    let key = ("generic".to_string(), "busybox".to_string(), bb_version);
+    assert!(
+        daemon.contains(&key),
+        "daemon source misses {key:?}; got {daemon:#?}"
+    );
     assert!(
         !daemon.iter().any(|(_, n, _)| n == "requests"),
         "requests was deleted by a later layer (whiteout) but is still reported: {daemon:#?}"

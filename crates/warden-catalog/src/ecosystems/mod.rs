@@ -2,6 +2,7 @@
 //! and relationships, one file per ecosystem.
 
 pub mod apk;
+pub mod binary;
 pub mod dotnet;
 pub mod dpkg;
 pub mod go;

@@ -45,14 +45,14 @@ MED=$(sed -n "$((N / 2))p" "$OUT/sizes.txt" | cut -d' ' -f2-)
 # the figure that survives a loaded machine; wall time needs a quiet one.
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 hyperfine --warmup 20 --runs 200 -N --export-markdown "$OUT/version.md" \
-  -n 'warden --version' "$WARDEN --version" 2>&1 | grep -E 'Time|Range' || true
+  -n 'warden --version' "$WARDEN --version" 2>&1 | grep -E 'Benchmark|Time|Range' || true
 for f in "$MED" "$BIG"; do
   echo "single file: $f ($(wc -c < "$f") bytes)"
   hyperfine --warmup 20 --runs 200 -N --export-markdown "$OUT/single-$(basename "$f").md" \
-    -n warden "$WARDEN lint --no-shellcheck --no-fail $f" 2>&1 | grep -E 'Time|Range' || true
+    -n warden "$WARDEN lint --no-shellcheck --no-fail $f" 2>&1 | grep -E 'Benchmark|Time|Range' || true
   hyperfine --warmup 3 --runs 30 -N --export-markdown "$OUT/single-sc-$(basename "$f").md" \
     -n 'warden+shellcheck' "$WARDEN lint --no-fail $f" \
-    -n hadolint "hadolint --no-fail $f" 2>&1 | grep -E 'Time|Range|faster' || true
+    -n hadolint "hadolint --no-fail $f" 2>&1 | grep -E 'Benchmark|Time|Range|faster' || true
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 

@@ -40,13 +40,21 @@ fi
 xargs stat -c '%s %n' < "$OUT/files.txt" | sort -n > "$OUT/sizes.txt"
 BIG=$(tail -n 1 "$OUT/sizes.txt" | cut -d' ' -f2-)
 MED=$(sed -n "$((N / 2))p" "$OUT/sizes.txt" | cut -d' ' -f2-)
+# `warden --version` is the process-start floor (exec, dynamic loading, relocation, clap);
+# the difference to `lint` is the linting itself. User+system CPU (hyperfine's User/System) is
+# the figure that survives a loaded machine; wall time needs a quiet one.
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+hyperfine --warmup 20 --runs 200 -N --export-markdown "$OUT/version.md" \
+  -n 'warden --version' "$WARDEN --version" 2>&1 | grep -E 'Benchmark|Time|Range' || true
 for f in "$MED" "$BIG"; do
   echo "single file: $f ($(wc -c < "$f") bytes)"
-  hyperfine --warmup 3 --runs 50 -N --export-markdown "$OUT/single-$(basename "$f").md" \
-    -n warden "$WARDEN lint --no-shellcheck --no-fail $f" \
+  hyperfine --warmup 20 --runs 200 -N --export-markdown "$OUT/single-$(basename "$f").md" \
+    -n warden "$WARDEN lint --no-shellcheck --no-fail $f" 2>&1 | grep -E 'Benchmark|Time|Range' || true
+  hyperfine --warmup 3 --runs 30 -N --export-markdown "$OUT/single-sc-$(basename "$f").md" \
     -n 'warden+shellcheck' "$WARDEN lint --no-fail $f" \
-    -n hadolint "hadolint --no-fail $f" 2>&1 | grep -E 'Time|±|faster' || true
+    -n hadolint "hadolint --no-fail $f" 2>&1 | grep -E 'Benchmark|Time|Range|faster' || true
 done
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # 3. Rule counts side by side (needs hadolint.json from step 1).
 if [ -s "$OUT/hadolint.json" ]; then

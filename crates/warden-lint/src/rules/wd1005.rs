@@ -11,31 +11,42 @@ pub const RULE: Rule = Rule {
     check,
 };
 
-const PATTERNS: &[&str] = &[
-    r"\b(AKIA|ASIA)[0-9A-Z]{16}\b",
-    r"\bgh[pousr]_[A-Za-z0-9]{36,}\b",
-    r"\bgithub_pat_[A-Za-z0-9_]{40,}\b",
-    r"\bglpat-[A-Za-z0-9_\-]{20,}\b",
-    r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b",
-    r"\bnpm_[A-Za-z0-9]{36}\b",
-    r"\bpypi-[A-Za-z0-9_\-]{50,}\b",
-    r"\bsk_live_[A-Za-z0-9]{20,}\b",
-    r"\bsk-[A-Za-z0-9]{40,}\b",
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
-    r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b",
-    r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@$]+@",
+/// Secret value patterns, each with the literals one of which any match must contain.
+///
+/// Compiling these regexes costs more than linting a whole median-size Dockerfile (it was the
+/// largest item of `warden lint FILE` in a profile), and nearly every value contains none of the
+/// literals, so a pattern is compiled only the first time a value contains one of its literals.
+/// The literals are implied by the patterns, so the result is the same as trying every regex.
+const PATTERNS: &[(&[&str], &str)] = &[
+    (&["AKIA", "ASIA"], r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),
+    (&["gh"], r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    (&["github_pat_"], r"\bgithub_pat_[A-Za-z0-9_]{40,}\b"),
+    (&["glpat-"], r"\bglpat-[A-Za-z0-9_\-]{20,}\b"),
+    (&["xox"], r"\bxox[baprs]-[A-Za-z0-9-]{10,}\b"),
+    (&["npm_"], r"\bnpm_[A-Za-z0-9]{36}\b"),
+    (&["pypi-"], r"\bpypi-[A-Za-z0-9_\-]{50,}\b"),
+    (&["sk_live_"], r"\bsk_live_[A-Za-z0-9]{20,}\b"),
+    (&["sk-"], r"\bsk-[A-Za-z0-9]{40,}\b"),
+    (&["-----BEGIN "], r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    (
+        &["eyJ"],
+        r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b",
+    ),
+    (&["://"], r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@$]+@"),
 ];
 
 fn secret_value(v: &str) -> bool {
-    static RES: std::sync::OnceLock<Vec<regex::Regex>> = std::sync::OnceLock::new();
-    RES.get_or_init(|| {
-        PATTERNS
-            .iter()
-            .filter_map(|p| regex::Regex::new(p).ok())
-            .collect()
-    })
-    .iter()
-    .any(|r| r.is_match(v))
+    static RES: [std::sync::OnceLock<Option<regex::Regex>>; PATTERNS.len()] =
+        [const { std::sync::OnceLock::new() }; PATTERNS.len()];
+    PATTERNS
+        .iter()
+        .zip(&RES)
+        .filter(|((lits, _), _)| lits.iter().any(|l| v.contains(l)))
+        .any(|((_, pat), re)| {
+            re.get_or_init(|| regex::Regex::new(pat).ok())
+                .as_ref()
+                .is_some_and(|r| r.is_match(v))
+        })
 }
 
 fn literal(v: &str) -> bool {
@@ -69,6 +80,72 @@ fn check(cx: &Ctx, out: &mut Out) {
                     ),
                 );
                 break;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLES: &[(&str, bool)] = &[
+        ("AKIAIOSFODNN7EXAMPLE", true),
+        ("ASIAIOSFODNN7EXAMPL", false),
+        ("ghp_0123456789abcdefghijABCDEFGHIJ012345", true),
+        ("ghp_short", false),
+        ("github_pat_0123456789abcdefghijABCDEFGHIJ0123456789", true),
+        ("glpat-0123456789abcdefghij", true),
+        ("xoxb-0123456789", true),
+        ("npm_0123456789abcdefghijABCDEFGHIJ0123", false),
+        ("npm_0123456789abcdefghijABCDEFGHIJ01", false),
+        ("npm_0123456789abcdefghijABCDEFGHIJ0123456789", false),
+        ("npm_abcdefghijabcdefghijabcdefghijabcdef", true),
+        (
+            "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAACKlsz",
+            true,
+        ),
+        ("sk_live_0123456789abcdefghij", true),
+        ("sk-0123456789abcdefghij0123456789abcdefghij", true),
+        ("-----BEGIN RSA PRIVATE KEY-----", true),
+        ("-----BEGIN CERTIFICATE-----", false),
+        (
+            "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4f",
+            true,
+        ),
+        ("https://user:hunter2@example.com/repo", true),
+        ("https://user:$TOKEN@example.com/repo", false),
+        ("https://example.com/download.tar.gz", false),
+        ("/opt/java/openjdk", false),
+        ("en_US.UTF-8", false),
+        ("", false),
+    ];
+
+    #[test]
+    fn literal_gate_gives_the_same_answer_as_every_regex() {
+        let all: Vec<regex::Regex> = PATTERNS
+            .iter()
+            .map(|(_, p)| regex::Regex::new(p).expect("pattern compiles"))
+            .collect();
+        for (v, want) in SAMPLES {
+            let ungated = all.iter().any(|r| r.is_match(v));
+            assert_eq!(ungated, *want, "sample expectation for {v:?}");
+            assert_eq!(secret_value(v), ungated, "gated result for {v:?}");
+        }
+    }
+
+    #[test]
+    fn every_match_contains_one_of_its_literals() {
+        for (lits, pat) in PATTERNS {
+            let re = regex::Regex::new(pat).expect("pattern compiles");
+            for (v, _) in SAMPLES {
+                if let Some(m) = re.find(v) {
+                    assert!(
+                        lits.iter().any(|l| m.as_str().contains(l)),
+                        "{pat} matched {:?} without a literal",
+                        m.as_str()
+                    );
+                }
             }
         }
     }

@@ -323,6 +323,12 @@ fn is_branch(v: &str) -> bool {
     v.starts_with("dev-")
 }
 
+/// Whether a version that [`normalize`] accepts is a `dev-` branch, which [`compare`] orders
+/// against nothing but itself. `false` for text that does not normalize.
+pub fn is_branch_version(v: &str) -> bool {
+    normalize(v).is_ok_and(|n| is_branch(&n))
+}
+
 /// Compares two Composer versions: both are normalized, then ordered by `version_compare`.
 /// A `dev-` branch has no order except equality with itself, so comparing it with anything
 /// else is an error.

@@ -288,6 +288,16 @@ impl Version {
         })
     }
 
+    /// Whether [`Version::compare`] orders this version against every other parsed version of
+    /// its scheme without error. Only Composer `dev-` branches are not: they equal themselves
+    /// and are otherwise unordered.
+    pub fn is_ordered(&self) -> bool {
+        match self {
+            Version::Composer(t) => !composer::is_branch_version(t),
+            _ => true,
+        }
+    }
+
     /// The scheme this version was parsed in.
     pub fn scheme(&self) -> Scheme {
         match self {
@@ -305,6 +315,12 @@ impl Version {
         }
     }
 }
+
+/// Bumped whenever any scheme's ordering or parsing changes. A database stores the revision it
+/// was built with beside orderings it precomputed (sorted range bounds); a reader with another
+/// revision ignores those and evaluates the stored ranges again, so an ordering fix never needs
+/// a rebuild to be right.
+pub const ORDERING_REVISION: u32 = 1;
 
 /// A constraint parsed once, to test many versions against it.
 #[derive(Debug, Clone)]
@@ -410,6 +426,37 @@ impl Constraint {
             Constraint::Gem(r) => Ok(r.satisfied_by(&gem::GemVersion::parse(version)?)),
             Constraint::Nuget(r) => Ok(r.satisfies(&nuget::NugetVersion::parse(version)?)),
             Constraint::Composer(c) => c.matches(version),
+        }
+    }
+
+    /// Like [`Constraint::matches`] with the version already parsed, so a version tested against
+    /// many constraints is parsed once. A version of another scheme is an error.
+    pub fn matches_parsed(&self, version: &Version) -> Result<bool, VersionError> {
+        use Version as V;
+        let text_list = |l: &[(simple::Op, String)], v: &str, cmp: CompareFn| {
+            let mut ok = true;
+            for (op, b) in l {
+                ok &= op.holds(cmp(v, b)?);
+            }
+            Ok(ok)
+        };
+        match (self, version) {
+            (Constraint::Dpkg(l), V::Dpkg(v)) => Ok(l.iter().all(|(op, b)| op.holds(v.cmp(b)))),
+            (Constraint::Apk(l), V::Apk(v)) => text_list(l, v, apk::compare),
+            (Constraint::Rpm(l), V::Rpm(v)) => Ok(l.iter().all(|(op, b)| op.holds(v.cmp(b)))),
+            (Constraint::Go(l), V::Go(v)) => Ok(l.iter().all(|(op, b)| op.holds(v.cmp(b)))),
+            (Constraint::Pep440(s), V::Pep440(v)) => s.contains(v),
+            (Constraint::Npm(r), V::Npm(v)) => Ok(r.test(v)),
+            (Constraint::Cargo(r), V::Cargo(v)) => Ok(r.matches(v)),
+            (Constraint::Maven(r), V::Maven(v)) => Ok(r.contains(v)),
+            (Constraint::Gem(r), V::Gem(v)) => Ok(r.satisfied_by(v)),
+            (Constraint::Nuget(r), V::Nuget(v)) => Ok(r.satisfies(v)),
+            (Constraint::Composer(c), V::Composer(v)) => c.matches(v),
+            (_, v) => Err(VersionError::version(
+                v.scheme(),
+                "",
+                "tested against a constraint of another scheme",
+            )),
         }
     }
 }
@@ -533,6 +580,85 @@ mod tests {
                 satisfies(scheme, v, c).map_err(|e| e.to_string()),
                 "{scheme:?} {v} in {c}"
             );
+        }
+    }
+
+    #[test]
+    fn matches_parsed_agrees_with_matches() {
+        let cases: [(Scheme, &str, &[&str]); 11] = [
+            (
+                Scheme::Dpkg,
+                ">= 1.0-1, << 1.2",
+                &["1.0", "1.0-1", "1.1", "1.2", "1:0.1"],
+            ),
+            (
+                Scheme::Apk,
+                "<1.2.3-r2",
+                &["1.2.3-r1", "1.2.3-r2", "1.2.3_rc1", "2"],
+            ),
+            (Scheme::Rpm, ">=1:1.0", &["1.5", "1:1.0", "2:0.1", "1:0.9"]),
+            (
+                Scheme::Go,
+                ">=v1.2.0, <1.3",
+                &["v1.2.9", "v1.3.0", "v1.1.0", "v1.2.0-rc1"],
+            ),
+            (
+                Scheme::Pep440,
+                "~=2.2",
+                &["2.3", "2.2a1", "3.0", "2.2.post1"],
+            ),
+            (
+                Scheme::Npm,
+                "1.x || ^2",
+                &["2.9.0", "3.0.0", "2.0.0-rc.1", "1.0.0"],
+            ),
+            (
+                Scheme::Cargo,
+                ">=1.0, <1.5",
+                &["1.4.0", "1.5.0", "1.4.0-alpha", "0.9.9"],
+            ),
+            (
+                Scheme::Maven,
+                "[1.0,2.0)",
+                &["2.0", "1.0", "1.9-SNAPSHOT", "2.0-alpha"],
+            ),
+            (Scheme::Gem, "~> 1.2", &["1.9", "2.0", "1.2.a", "1.1"]),
+            (
+                Scheme::Nuget,
+                "[1.0,2.0)",
+                &["1.5.0", "2.0.0", "1.0.0-beta", "0.9"],
+            ),
+            (
+                Scheme::Composer,
+                "^1.2 || ^2.0",
+                &["2.3.1", "3.0", "1.2.0-RC1", "dev-main"],
+            ),
+        ];
+        for (scheme, c, versions) in cases {
+            let parsed = Constraint::parse(scheme, c).expect("constraint parses");
+            for v in versions {
+                let pv = Version::parse(scheme, v).expect("version parses");
+                assert_eq!(
+                    parsed.matches_parsed(&pv).map_err(|e| e.to_string()),
+                    parsed.matches(v).map_err(|e| e.to_string()),
+                    "{scheme:?} {v} in {c}"
+                );
+            }
+        }
+        let npm = Constraint::parse(Scheme::Npm, ">=1").expect("parses");
+        let cargo = Version::parse(Scheme::Cargo, "1.0.0").expect("parses");
+        assert!(npm.matches_parsed(&cargo).is_err());
+    }
+
+    #[test]
+    fn only_composer_branches_are_unordered() {
+        let branch = Version::parse(Scheme::Composer, "dev-main").expect("parses");
+        assert!(!branch.is_ordered());
+        assert!(branch
+            .compare(&Version::parse(Scheme::Composer, "1.0").expect("parses"))
+            .is_err());
+        for (scheme, v) in [(Scheme::Composer, "1.0.0-RC1"), (Scheme::Npm, "1.0.0")] {
+            assert!(Version::parse(scheme, v).expect("parses").is_ordered());
         }
     }
 }

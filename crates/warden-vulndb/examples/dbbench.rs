@@ -2,12 +2,21 @@
 //! for warden's mmapped format and, with `--sqlite`, the same tables stored in SQLite.
 //!
 //! `cargo run --release -p warden-vulndb --example dbbench -- --from DIR... [--queries 100000] [--sqlite]`
-//! `cargo run --release -p warden-vulndb --example dbbench -- --db FILE [--queries 100000]`
+//! `cargo run --release -p warden-vulndb --example dbbench -- --db FILE [--queries 100000] [--check]`
+//!
+//! The query mix: a fixed-seed xorshift picks a package uniformly from every stored package and
+//! a version uniformly from the versions that package's own ranges mention (bounds, fixed and
+//! exact versions; `1.0.0` when none); one query in ten asks for a renamed package that does not
+//! exist. What is cached between queries: nothing of the answers; each thread keeps the
+//! versions and constraints it has parsed (as a scanner process does), and the "cold" pass
+//! clears those before every query, as if each were its process's first lookup.
+//! `--check` also runs every query without the package index (`Db::query_by_ranges`) and fails
+//! on any difference.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use warden_vulndb::{eval_blob, ingest, layout, tables, Db, Limits};
+use warden_vulndb::{clear_parse_caches, eval_blob, ingest, layout, tables, Db, Limits};
 
 struct Rng(u64);
 impl Rng {
@@ -31,6 +40,27 @@ fn pct(sorted: &[u128], p: f64) -> f64 {
     sorted[i] as f64 / 1000.0
 }
 
+/// This thread's CPU time in ns (Linux `schedstat`), so a pass's wall clock on a loaded
+/// machine can be told from its own work; 0 where unavailable.
+fn thread_cpu_ns() -> u128 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs one timed pass and prints its wall and CPU time.
+fn pass<T>(name: &str, f: impl FnOnce() -> T) -> T {
+    let (w, c) = (Instant::now(), thread_cpu_ns());
+    let out = f();
+    println!(
+        "  pass {name}: wall {:.3}s, thread CPU {:.3}s",
+        w.elapsed().as_secs_f64(),
+        (thread_cpu_ns() - c) as f64 / 1e9
+    );
+    out
+}
+
 fn report(name: &str, mut ns: Vec<u128>) {
     ns.sort_unstable();
     println!(
@@ -46,6 +76,7 @@ fn report(name: &str, mut ns: Vec<u128>) {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
+    let (mut check, mut open_only) = (false, false);
     let (mut from, mut db_path, mut queries, mut sqlite, mut out) = (
         Vec::new(),
         None,
@@ -60,6 +91,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--out" => out = PathBuf::from(args.next().ok_or("--out needs a file")?),
             "--queries" => queries = args.next().ok_or("--queries needs a number")?.parse()?,
             "--sqlite" => sqlite = true,
+            "--check" => check = true,
+            "--open-only" => open_only = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -103,6 +136,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "open: {:.1}us (mmap + header + metadata JSON)",
         t0.elapsed().as_secs_f64() * 1e6
     );
+    if open_only {
+        return Ok(());
+    }
     let pkgs = db.packages()?;
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut qs = Vec::with_capacity(queries);
@@ -122,30 +158,61 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             qs.push((e.clone(), p.clone(), v));
         }
     }
-    let mut ns = Vec::with_capacity(queries);
+    println!(
+        "queries: {} over {} packages ({} distinct queries), fixed seed",
+        qs.len(),
+        pkgs.len(),
+        qs.iter().collect::<std::collections::HashSet<_>>().len()
+    );
+    // Each query as its process's first lookup: no parsed version or constraint cached.
+    let ns = pass("cold", || -> Result<Vec<u128>, warden_vulndb::Error> {
+        let mut ns = Vec::with_capacity(queries);
+        for (e, p, v) in &qs {
+            clear_parse_caches();
+            let t = Instant::now();
+            std::hint::black_box(db.query(e, p, v)?);
+            ns.push(t.elapsed().as_nanos());
+        }
+        Ok(ns)
+    })?;
+    report(
+        "Db::query, cold (parse caches cleared before each query)",
+        ns,
+    );
+    clear_parse_caches();
     let mut found = 0usize;
     let mut indeterminate = 0usize;
-    for (e, p, v) in &qs {
-        let t = Instant::now();
-        let m = db.query(e, p, v)?;
-        ns.push(t.elapsed().as_nanos());
-        found += m.len();
-        indeterminate += m.iter().filter(|x| x.indeterminate.is_some()).count();
-    }
-    report("Db::query (full API)", ns);
+    let ns = pass("raw", || -> Result<Vec<u128>, warden_vulndb::Error> {
+        let mut ns = Vec::with_capacity(queries);
+        for (e, p, v) in &qs {
+            let t = Instant::now();
+            let m = db.query(e, p, v)?;
+            ns.push(t.elapsed().as_nanos());
+            found += m.len();
+            indeterminate += m.iter().filter(|x| x.indeterminate.is_some()).count();
+        }
+        Ok(ns)
+    })?;
+    report("Db::query (full API, raw wall clock)", ns);
     println!("matches returned: {found} ({indeterminate} indeterminate)");
     // On a shared 2-core machine the raw tail is mostly the query being preempted. The minimum
     // of three runs of each query is its own cost; the slowest of those name the hot spots.
-    let mut own: Vec<(u128, usize)> = Vec::with_capacity(queries);
-    for (i, (e, p, v)) in qs.iter().enumerate() {
-        let mut best = u128::MAX;
-        for _ in 0..3 {
-            let t = Instant::now();
-            std::hint::black_box(db.query(e, p, v)?);
-            best = best.min(t.elapsed().as_nanos());
-        }
-        own.push((best, i));
-    }
+    let mut own = pass(
+        "min of 3",
+        || -> Result<Vec<(u128, usize)>, warden_vulndb::Error> {
+            let mut own = Vec::with_capacity(queries);
+            for (i, (e, p, v)) in qs.iter().enumerate() {
+                let mut best = u128::MAX;
+                for _ in 0..3 {
+                    let t = Instant::now();
+                    std::hint::black_box(db.query(e, p, v)?);
+                    best = best.min(t.elapsed().as_nanos());
+                }
+                own.push((best, i));
+            }
+            Ok(own)
+        },
+    )?;
     report(
         "Db::query (min of 3 runs per query)",
         own.iter().map(|x| x.0).collect(),
@@ -154,6 +221,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (ns, i) in own.iter().take(5) {
         let (e, p, v) = &qs[*i];
         println!("  slow: {:.1}us {e} {p} {v}", *ns as f64 / 1000.0);
+    }
+    // Which packages make up the slowest 1%, with how many matches their queries return: the
+    // tail is either many entries evaluated or many matches built.
+    let mut tail: std::collections::BTreeMap<(&str, &str), (usize, usize)> = Default::default();
+    for (_, i) in own.iter().take(queries / 100) {
+        let (e, p, v) = &qs[*i];
+        let t = tail.entry((e, p)).or_default();
+        t.0 += 1;
+        t.1 += db.query(e, p, v)?.len();
+    }
+    let mut tail: Vec<_> = tail.into_iter().collect();
+    tail.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    for ((e, p), (n, m)) in tail.iter().take(8) {
+        println!(
+            "  slowest 1%: {n} queries of {e} {p}, {:.0} matches each",
+            *m as f64 / *n as f64
+        );
     }
     let mut ns = Vec::with_capacity(queries);
     for (e, p, v) in &qs {
@@ -164,6 +248,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ns.push(t.elapsed().as_nanos());
     }
     report("warden format lookup+eval", ns);
+    if check {
+        let mut differ = 0usize;
+        for (e, p, v) in &qs {
+            let (a, b) = (db.query(e, p, v)?, db.query_by_ranges(e, p, v)?);
+            if a != b {
+                differ += 1;
+                if differ <= 5 {
+                    eprintln!("check: {e} {p} {v}: index {a:?}\n  ranges {b:?}");
+                }
+            }
+        }
+        println!(
+            "check: {differ} of {} queries differ from evaluating every range",
+            qs.len()
+        );
+        if differ > 0 {
+            return Err(format!("{differ} queries differ").into());
+        }
+    }
     if let Some((t, advisories)) = sqlite_input {
         #[cfg(feature = "sqlite-bench")]
         sqlite_bench(&t, &path.with_extension("sqlite"), advisories, &qs)?;

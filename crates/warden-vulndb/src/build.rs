@@ -12,6 +12,7 @@ use crate::feeds::{Rejection, Sink, SourceStats, FEEDS};
 use crate::format::{layout, EntryRec, RangeRec, Tables, VulnRec, SCHEMA_VERSION};
 use crate::input::{walk, Budget, Limits};
 use crate::join::join;
+use crate::model::scheme_for_key;
 use crate::model::{Advisory, Range};
 
 /// What to build.
@@ -193,8 +194,12 @@ pub fn tables(
                 _ => merged.push(e),
             }
         }
-        let v = merged;
-        let blob = postcard::to_allocvec(&v).map_err(|e| Error::Invalid {
+        let scheme = k
+            .split(|&b| b == 0)
+            .next()
+            .and_then(|e| std::str::from_utf8(e).ok())
+            .and_then(scheme_for_key);
+        let blob = crate::pkgblob::encode(scheme, &merged).map_err(|e| Error::Invalid {
             what: "package blob",
             value: String::from_utf8_lossy(&k).into(),
             reason: e.to_string(),
@@ -284,6 +289,7 @@ pub fn tables(
         sources: capped,
         ignored_files: sink.ignored.clone(),
         source_table,
+        ordering_revision: warden_version::ORDERING_REVISION,
     };
     let meta_json = serde_json::to_vec(&meta).map_err(|e| Error::Invalid {
         what: "metadata",

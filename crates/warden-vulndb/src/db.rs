@@ -7,15 +7,16 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use warden_core::{Cvss, FixStatus, Severity, Vulnerability};
-use warden_version::{Constraint, Scheme, Version};
+use warden_version::{Constraint, Scheme, Version, ORDERING_REVISION};
 
 use crate::error::{Error, Result};
 use crate::feeds::{KevEntry, Rejection, SourceStats};
 use crate::format::{
-    u32_at, u64_at, EntryRec, RangeRec, VulnRec, HEADER_LEN, MAGIC, SCHEMA_VERSION, SEC_ALIAS,
+    u32_at, u64_at, EntryHead, RangeRec, VulnRec, HEADER_LEN, MAGIC, SCHEMA_VERSION, SEC_ALIAS,
     SEC_HEAP, SEC_META, SEC_PKG, SEC_VULN,
 };
 use crate::model::{normalize_name, scheme_for_key};
+use crate::pkgblob::{EntryIdx, PkgView, SLOW, WITHDRAWN};
 
 /// Counts over a whole database.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +59,11 @@ pub struct Metadata {
     pub ignored_files: Vec<Rejection>,
     /// Source labels by the index package entries store.
     pub source_table: Vec<String>,
+    /// `warden_version::ORDERING_REVISION` of the builder. The package blobs' precomputed
+    /// bound order is used only by a reader of the same revision; any other evaluates the
+    /// stored ranges, so a fixed ordering is right before the database is rebuilt.
+    #[serde(default)]
+    pub ordering_revision: u32,
 }
 
 /// How many rejections per source the database metadata keeps.
@@ -255,9 +261,14 @@ impl Db {
                     format!("package index not sorted at entry {i}"),
                 ));
             }
-            let recs: Vec<EntryRec<'_>> = postcard::from_bytes(blob)
-                .map_err(|e| corrupt(&self.path, format!("package entry {i}: {e}")))?;
-            for r in recs {
+            let bad = |e: String| corrupt(&self.path, format!("package entry {i}: {e}"));
+            let view = PkgView::new(blob).map_err(bad)?;
+            for b in 0..view.bound_count() {
+                view.bound(b).map_err(bad)?;
+            }
+            for j in 0..view.len() {
+                let e = view.entry(j).map_err(bad)?;
+                let (r, _) = view.record(&e).map_err(bad)?;
                 if r.vuln as usize >= self.vuln_count()
                     || r.source as usize >= self.meta.source_table.len()
                 {
@@ -265,6 +276,16 @@ impl Db {
                         &self.path,
                         format!("package entry {i} points outside the tables"),
                     ));
+                }
+                if r.withdrawn != (e.flags & WITHDRAWN != 0) {
+                    return Err(bad(format!(
+                        "record {j} and its index disagree on withdrawal"
+                    )));
+                }
+                if e.flags & SLOW == 0 {
+                    for k in 0..r.fixed.len() {
+                        view.fixed_rank(&e, k).map_err(bad)?;
+                    }
                 }
             }
         }
@@ -338,13 +359,34 @@ impl Db {
     /// `alpine:3.20`, `ubuntu:22.04`...; see [`crate::eco_key`] and [`crate::distro_key`]).
     /// Withdrawn advisories are left out.
     pub fn query(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match>> {
-        let mut m = self.query_all(eco_key, package, version)?;
-        m.retain(|x| !x.withdrawn);
-        Ok(m)
+        self.lookup(eco_key, package, version, false, true)
     }
 
     /// Like [`Db::query`], withdrawn advisories included (marked).
     pub fn query_all(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match>> {
+        self.lookup(eco_key, package, version, true, true)
+    }
+
+    /// [`Db::query`] without the package blobs' precomputed index: every entry's stored ranges
+    /// are evaluated. The reference the index is checked against (tests, `dbbench --check`).
+    #[doc(hidden)]
+    pub fn query_by_ranges(
+        &self,
+        eco_key: &str,
+        package: &str,
+        version: &str,
+    ) -> Result<Vec<Match>> {
+        self.lookup(eco_key, package, version, false, false)
+    }
+
+    fn lookup(
+        &self,
+        eco_key: &str,
+        package: &str,
+        version: &str,
+        withdrawn: bool,
+        indexed: bool,
+    ) -> Result<Vec<Match>> {
         let name = normalize_name(eco_key, package);
         let mut key = Vec::with_capacity(eco_key.len() + 1 + name.len());
         key.extend_from_slice(eco_key.as_bytes());
@@ -353,8 +395,8 @@ impl Db {
         let Some(blob) = self.find_package(&key)? else {
             return Ok(Vec::new());
         };
-        let recs: Vec<EntryRec<'_>> = postcard::from_bytes(blob)
-            .map_err(|e| corrupt(&self.path, format!("package {eco_key}/{name}: {e}")))?;
+        let bad = |e: String| corrupt(&self.path, format!("package {eco_key}/{name}: {e}"));
+        let view = PkgView::new(blob).map_err(bad)?;
         let Some(scheme) = scheme_for_key(eco_key) else {
             return Err(Error::Invalid {
                 what: "ecosystem",
@@ -362,20 +404,58 @@ impl Db {
                 reason: "no version ordering for it".into(),
             });
         };
-        let mut out = Vec::new();
-        for r in recs {
-            if let Some(m) = self.evaluate(scheme, version, &r)? {
-                out.push(m);
+        // The queried version is parsed once per query, not once per comparison.
+        let q = version_cached(scheme, version);
+        let code = match &q {
+            Ok(v)
+                if indexed
+                    && v.is_ordered()
+                    && self.meta.ordering_revision == ORDERING_REVISION =>
+            {
+                view.code(v, |t| version_cached(scheme, t).ok())
             }
+            _ => None,
+        };
+        let mut out = Vec::new();
+        for i in 0..view.len() {
+            let e = view.entry(i).map_err(bad)?;
+            if !withdrawn && e.flags & WITHDRAWN != 0 {
+                continue;
+            }
+            let m = match code {
+                Some(c) if e.flags & SLOW == 0 => {
+                    if !view.hits(&e, c) {
+                        continue;
+                    }
+                    let r = view.head(&e).map_err(bad)?;
+                    let fixed = fixed_above(&view, &e, &r, c).map_err(bad)?;
+                    self.make_match(&r, fixed, None)?
+                }
+                _ => {
+                    let (r, ranges) = view.record(&e).map_err(bad)?;
+                    match self.evaluate(scheme, version, &q, &r, &ranges)? {
+                        Some(m) => m,
+                        None => continue,
+                    }
+                }
+            };
+            out.push(m);
         }
         Ok(out)
     }
 
-    fn evaluate(&self, scheme: Scheme, version: &str, r: &EntryRec<'_>) -> Result<Option<Match>> {
+    fn evaluate(
+        &self,
+        scheme: Scheme,
+        version: &str,
+        q: &Parsed<Version>,
+        r: &EntryHead<'_>,
+        ranges: &[RangeRec<'_>],
+    ) -> Result<Option<Match>> {
         let mut hit = false;
         let mut problem: Option<String> = None;
-        for range in &r.ranges {
-            match range_hits(scheme, version, range) {
+        for range in ranges {
+            match range_hits(scheme, version, q, range) {
                 Ok(true) => {
                     hit = true;
                     problem = None;
@@ -390,17 +470,26 @@ impl Db {
         }
         let mut fixed: Vec<&str> = Vec::new();
         for &f in &r.fixed {
-            match compare_cached(scheme, f, version) {
+            match version_cached(scheme, f).and_then(|f| compare_to(&f, q)) {
                 Ok(Ordering::Greater) => fixed.push(f),
                 Ok(_) => {}
                 Err(e) => {
-                    problem.get_or_insert_with(|| e.to_string());
+                    problem.get_or_insert(e);
                     fixed.push(f)
                 }
             }
         }
         fixed.sort_by(|a, b| compare_cached(scheme, a, b).unwrap_or_else(|_| a.cmp(b)));
         fixed.dedup();
+        self.make_match(r, fixed, problem).map(Some)
+    }
+
+    fn make_match(
+        &self,
+        r: &EntryHead<'_>,
+        fixed: Vec<&str>,
+        problem: Option<String>,
+    ) -> Result<Match> {
         let stored = status_from(r.status);
         let status = if !fixed.is_empty() {
             FixStatus::Fixed
@@ -410,7 +499,7 @@ impl Db {
             stored
         };
         let vuln_id = self.vuln_id(r.vuln)?;
-        Ok(Some(Match {
+        Ok(Match {
             vuln: r.vuln,
             vuln_id,
             source: self
@@ -425,7 +514,7 @@ impl Db {
             source_severity: severity_from(r.severity),
             withdrawn: r.withdrawn,
             indeterminate: problem,
-        }))
+        })
     }
 
     fn vuln_blob(&self, idx: u32) -> Result<&[u8]> {
@@ -538,12 +627,13 @@ impl Db {
         let Some(blob) = self.find_package(&key)? else {
             return Ok(vec![]);
         };
-        let recs: Vec<EntryRec<'_>> =
-            postcard::from_bytes(blob).map_err(|e| corrupt(&self.path, e.to_string()))?;
+        let bad = |e: String| corrupt(&self.path, format!("package {eco_key}/{package}: {e}"));
+        let view = PkgView::new(blob).map_err(bad)?;
         let mut out = std::collections::BTreeSet::new();
-        for r in recs {
+        for i in 0..view.len() {
+            let (r, ranges) = view.record(&view.entry(i).map_err(bad)?).map_err(bad)?;
             out.extend(r.fixed.iter().map(|s| s.to_string()));
-            for rg in r.ranges {
+            for rg in ranges {
                 match rg {
                     RangeRec::Interval {
                         introduced,
@@ -564,32 +654,64 @@ impl Db {
     }
 }
 
-/// Decodes one package blob and evaluates its ranges against `version`, returning how many
-/// entries match. The storage-independent half of a query, so a benchmark can time the same
-/// work over another container (SQLite).
+/// Evaluates one package blob against `version` as [`Db::query_all`] does, returning how many
+/// entries match (indeterminate ones included). The storage-independent half of a query, so a
+/// benchmark can time the same work over another container (SQLite).
 #[doc(hidden)]
 pub fn eval_blob(eco_key: &str, blob: &[u8], version: &str) -> std::result::Result<usize, String> {
-    let recs: Vec<EntryRec<'_>> = postcard::from_bytes(blob).map_err(|e| e.to_string())?;
+    let view = PkgView::new(blob)?;
     let scheme = scheme_for_key(eco_key).ok_or_else(|| format!("no ordering for {eco_key}"))?;
+    let q = version_cached(scheme, version);
+    let code = match &q {
+        Ok(v) if v.is_ordered() => view.code(v, |t| version_cached(scheme, t).ok()),
+        _ => None,
+    };
     let mut n = 0;
-    for r in &recs {
-        if r.ranges
-            .iter()
-            .any(|rg| range_hits(scheme, version, rg).unwrap_or(true))
-        {
-            n += 1;
-        }
+    for i in 0..view.len() {
+        let e = view.entry(i)?;
+        let hit = match code {
+            Some(c) if e.flags & SLOW == 0 => view.hits(&e, c),
+            _ => view
+                .record(&e)?
+                .1
+                .iter()
+                .any(|rg| range_hits(scheme, version, &q, rg).unwrap_or(true)),
+        };
+        n += usize::from(hit);
     }
     Ok(n)
 }
 
-/// Whether `version` falls in one stored range.
+/// The fixed versions of a matching indexed entry above the version with `code`, ascending:
+/// the bound indices order them, so nothing is compared.
+fn fixed_above<'a>(
+    view: &PkgView<'a>,
+    e: &EntryIdx,
+    r: &EntryHead<'a>,
+    code: u32,
+) -> std::result::Result<Vec<&'a str>, String> {
+    let mut fixed: Vec<(u32, &'a str)> = Vec::with_capacity(r.fixed.len());
+    for (k, f) in r.fixed.iter().enumerate() {
+        let rank = view.fixed_rank(e, k)?;
+        if 2 * rank + 1 > code {
+            fixed.push((rank, f));
+        }
+    }
+    // Stable, like the evaluated path's sort, so compare-equal spellings keep their order.
+    fixed.sort_by_key(|x| x.0);
+    let mut fixed: Vec<&str> = fixed.into_iter().map(|x| x.1).collect();
+    fixed.dedup();
+    Ok(fixed)
+}
+
+/// Whether `version` (`q`, parsed once) falls in one stored range.
 pub(crate) fn range_hits(
     scheme: Scheme,
     version: &str,
+    q: &Parsed<Version>,
     range: &RangeRec<'_>,
 ) -> std::result::Result<bool, String> {
-    let cmp = |a: &str, b: &str| compare_cached(scheme, a, b);
+    let cmp = |b: &str| compare_to_text(scheme, q, b);
     Ok(match range {
         RangeRec::Any => true,
         RangeRec::Interval {
@@ -598,26 +720,26 @@ pub(crate) fn range_hits(
             last_affected,
         } => {
             if let Some(i) = introduced {
-                if cmp(version, i)? == Ordering::Less {
+                if cmp(i)? == Ordering::Less {
                     return Ok(false);
                 }
             }
             if let Some(f) = fixed {
-                if cmp(version, f)? != Ordering::Less {
+                if cmp(f)? != Ordering::Less {
                     return Ok(false);
                 }
             }
             if let Some(l) = last_affected {
-                if cmp(version, l)? == Ordering::Greater {
+                if cmp(l)? == Ordering::Greater {
                     return Ok(false);
                 }
             }
             true
         }
-        RangeRec::Constraint(c) => satisfies_cached(scheme, version, c)?,
+        RangeRec::Constraint(c) => satisfies_cached(scheme, q, c)?,
         RangeRec::Unless(list) => {
             for c in list {
-                if satisfies_cached(scheme, version, c)? {
+                if satisfies_cached(scheme, q, c)? {
                     return Ok(false);
                 }
             }
@@ -627,7 +749,7 @@ pub(crate) fn range_hits(
             // A listed version that does not parse cannot equal a parsed one, so it only
             // matches by text; it must not turn every verdict on the list indeterminate.
             list.iter()
-                .any(|v| *v == version || cmp(version, v) == Ok(Ordering::Equal))
+                .any(|v| *v == version || cmp(v) == Ok(Ordering::Equal))
         }
     })
 }
@@ -685,26 +807,54 @@ thread_local! {
         std::cell::RefCell::new(ParseCache::new());
 }
 
+/// A version parsed once per thread.
+fn version_cached(scheme: Scheme, text: &str) -> Parsed<Version> {
+    VERSIONS.with(|c| c.borrow_mut().get(scheme, text, Version::parse))
+}
+
+/// Forgets every version and constraint this thread has parsed, so a benchmark can time
+/// queries as a process's first lookups of their packages.
+#[doc(hidden)]
+pub fn clear_parse_caches() {
+    VERSIONS.with(|c| c.borrow_mut().0.clear());
+    CONSTRAINTS.with(|c| c.borrow_mut().0.clear());
+}
+
 /// `warden_version::compare`, with both sides parsed once per thread.
 fn compare_cached(scheme: Scheme, a: &str, b: &str) -> std::result::Result<Ordering, String> {
-    let (a, b) = VERSIONS.with(|c| {
-        let mut c = c.borrow_mut();
-        Ok::<_, String>((
-            c.get(scheme, a, Version::parse)?,
-            c.get(scheme, b, Version::parse)?,
-        ))
-    })?;
+    let a = version_cached(scheme, a)?;
+    compare_to_text(scheme, &Ok(a), b)
+}
+
+/// Orders the parsed `a` (or its parse error) against the text `b`; `a`'s error comes first,
+/// as with `warden_version::compare`.
+fn compare_to_text(
+    scheme: Scheme,
+    a: &Parsed<Version>,
+    b: &str,
+) -> std::result::Result<Ordering, String> {
+    let a = a.clone()?;
+    let b = version_cached(scheme, b)?;
     a.compare(&b).map_err(|e| e.to_string())
 }
 
-/// `warden_version::satisfies`, with the constraint parsed once per thread.
+/// Orders a parsed `a` against the parsed `b` (or `b`'s parse error).
+fn compare_to(a: &Version, b: &Parsed<Version>) -> std::result::Result<Ordering, String> {
+    a.compare(b.as_ref().map_err(Clone::clone)?)
+        .map_err(|e| e.to_string())
+}
+
+/// `warden_version::satisfies` with the constraint parsed once per thread and the version
+/// once per query.
 fn satisfies_cached(
     scheme: Scheme,
-    version: &str,
+    q: &Parsed<Version>,
     text: &str,
 ) -> std::result::Result<bool, String> {
     let parsed = CONSTRAINTS.with(|c| c.borrow_mut().get(scheme, text, Constraint::parse))?;
-    parsed.matches(version).map_err(|e| e.to_string())
+    parsed
+        .matches_parsed(q.as_ref().map_err(Clone::clone)?)
+        .map_err(|e| e.to_string())
 }
 
 pub(crate) fn status_code(s: FixStatus) -> u8 {

@@ -15,14 +15,17 @@
 //! Sections: `META` (JSON metadata), `PKG` (sorted 16-byte entries: key offset, key length, blob
 //! offset, blob length into `HEAP`; keys are `ecosystem NUL package`), `VULN` (8-byte entries:
 //! blob offset and length), `ALIAS` (sorted 16-byte entries: key offset, key length, vulnerability
-//! index, 0), and `HEAP`. Package and vulnerability blobs are postcard-encoded, so a query decodes
-//! only the one package it asks for, borrowing strings straight from the map.
+//! index, 0), and `HEAP`. A package blob is its entries plus a precomputed index of their ranges
+//! (see `pkgblob`), read in place; entries and vulnerability blobs are postcard-encoded, so a
+//! query decodes only the entries that match, borrowing strings straight from the map.
+//!
+//! Schema 2 (from 1): package blobs carry the range index.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The schema this build writes and reads. Bump it on any layout or blob change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// The first eight bytes of every database file.
 pub const MAGIC: &[u8; 8] = b"WARDENDB";
 
@@ -46,6 +49,22 @@ pub(crate) struct EntryRec<'a> {
     pub withdrawn: bool,
     #[serde(borrow)]
     pub ranges: Vec<RangeRec<'a>>,
+    #[serde(borrow)]
+    pub fixed: Vec<&'a str>,
+}
+
+/// An entry as read back: everything but its ranges, which a stored record keeps after this
+/// part, so a query that already knows the entry matches (from the package index) decodes
+/// only what the answer needs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct EntryHead<'a> {
+    pub vuln: u32,
+    pub source: u16,
+    #[serde(borrow)]
+    pub advisory: &'a str,
+    pub status: u8,
+    pub severity: u8,
+    pub withdrawn: bool,
     #[serde(borrow)]
     pub fixed: Vec<&'a str>,
 }

@@ -31,6 +31,7 @@ mod join;
 mod model;
 pub mod oci;
 mod paths;
+mod pkgblob;
 pub mod update;
 
 #[doc(hidden)]
@@ -42,7 +43,7 @@ pub fn layout(t: &Tables) -> std::result::Result<Vec<u8>, String> {
     format::layout(t)
 }
 #[doc(hidden)]
-pub use db::eval_blob;
+pub use db::{clear_parse_caches, eval_blob};
 pub use db::{Counts, Db, Match, Metadata, VulnDetail, REJECTIONS_KEPT};
 pub use error::{Error, Result};
 pub use feeds::{KevEntry, Rejection, SourceStats};

@@ -539,3 +539,44 @@ fn all_of_shared_vulndata_ingests() {
         assert!(accepted(s) > 0, "{s}");
     }
 }
+
+/// The package index (sorted bounds, spans per entry) must answer exactly as evaluating every
+/// stored range does: for every package, every version its ranges mention, versions just
+/// around those, and versions that do not parse.
+#[test]
+fn the_range_index_answers_as_the_ranges_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("w.db");
+    build_fixtures(&path);
+    let db = Db::open(&path).expect("open");
+    let (mut asked, mut hits) = (0usize, 0usize);
+    for (eco, pkg) in db.packages().expect("packages") {
+        let mut versions = db.versions_mentioned(&eco, &pkg).expect("versions");
+        for v in versions.clone() {
+            versions.push(format!("{v}.1"));
+            versions.push(format!("{v}-1"));
+            versions.push(format!("{v}~rc1"));
+            versions.push(format!("{v}a1"));
+        }
+        versions.extend(["0", "0.0.1", "99999", "not a version", "dev-main", ""].map(String::from));
+        for v in versions {
+            let indexed = db.query_all(&eco, &pkg, &v).expect("query");
+            let evaluated = db.query_by_ranges(&eco, &pkg, &v).expect("query");
+            let evaluated_live: Vec<_> =
+                evaluated.iter().filter(|m| !m.withdrawn).cloned().collect();
+            assert_eq!(
+                db.query(&eco, &pkg, &v).expect("query"),
+                evaluated_live,
+                "{eco} {pkg} {v}"
+            );
+            let all: Vec<_> = indexed.iter().filter(|m| !m.withdrawn).cloned().collect();
+            assert_eq!(all, evaluated_live, "{eco} {pkg} {v}");
+            asked += 1;
+            hits += indexed.len();
+        }
+    }
+    assert!(
+        asked > 1000 && hits > 100,
+        "{asked} queries, {hits} matches"
+    );
+}

@@ -1,0 +1,391 @@
+//! A package's blob: its affected entries plus a precomputed index, so a query compares the
+//! queried version with O(log n) range bounds and checks integers per entry instead of
+//! evaluating every advisory's ranges, and decodes only the entries that match.
+//!
+//! ```text
+//! header    n_entries, n_bounds, n_spans, n_fixed                     (u32 LE each)
+//! bounds    (n_bounds + 1) offsets into the text area: every range bound, exact and fixed
+//!           version of the package that parses and is ordered, sorted ascending in the
+//!           package's scheme, compare-equal texts kept once
+//! entries   n_entries × (record offset, record length, first span, span count,
+//!                        first fixed, fixed count, flags)
+//! spans     n_spans × (lo, hi): inclusive ranges of version codes the entry affects
+//! fixed     n_fixed bound indices, parallel to each record's `fixed` list
+//! text      the bound texts
+//! records   per entry, a postcard-encoded `EntryHead` followed by its postcard-encoded ranges
+//! ```
+//!
+//! A version's code places it among the sorted bounds `b`: `2i + 1` when it equals `b[i]`,
+//! `2i` when it lies between `b[i-1]` and `b[i]`. Each interval of an entry is then one span
+//! of codes. Entries whose ranges cannot be precomputed (npm or Composer constraints,
+//! `Unless` lists, a bound that does not parse) are flagged `SLOW` and evaluated from their
+//! stored ranges at query time, as are all entries when the reader's
+//! [`warden_version::ORDERING_REVISION`] differs from the builder's.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use warden_version::{Scheme, Version};
+
+use crate::format::{u32_at, EntryHead, EntryRec, RangeRec};
+
+/// The entry was withdrawn by its publisher.
+pub(crate) const WITHDRAWN: u32 = 1;
+/// The entry's ranges are evaluated at query time; its spans and fixed indices are unused.
+pub(crate) const SLOW: u32 = 2;
+
+const HEADER: usize = 16;
+const ENTRY: usize = 28;
+
+/// Encodes one package's entries with their index. `scheme` is `None` for a key without a
+/// version ordering: every entry is then `SLOW`.
+pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result<Vec<u8>, String> {
+    // Every text an entry compares the queried version with, parsed once.
+    let mut parsed: HashMap<&str, Option<Version>> = HashMap::new();
+    for e in entries {
+        for t in texts(e) {
+            parsed.entry(t).or_insert_with(|| {
+                scheme
+                    .and_then(|s| Version::parse(s, t).ok())
+                    .filter(Version::is_ordered)
+            });
+        }
+    }
+    let mut ordered: Vec<(&str, &Version)> = parsed
+        .iter()
+        .filter_map(|(t, v)| v.as_ref().map(|v| (*t, v)))
+        .collect();
+    // Ordered versions of one scheme compare without error (`Version::is_ordered`); the text
+    // breaks ties so the file is the same on every build.
+    ordered.sort_by(|a, b| {
+        a.1.compare(b.1)
+            .unwrap_or(Ordering::Equal)
+            .then_with(|| a.0.cmp(b.0))
+    });
+    let mut bounds: Vec<&str> = Vec::new();
+    let mut index: HashMap<&str, u32> = HashMap::new();
+    let mut last: Option<&Version> = None;
+    for (t, v) in ordered {
+        if last.is_none_or(|l| l.compare(v) != Ok(Ordering::Equal)) {
+            bounds.push(t);
+            last = Some(v);
+        }
+        index.insert(t, (bounds.len() - 1) as u32);
+    }
+    let top = 2 * bounds.len() as u32;
+    let rank = |t: &str| index.get(t).copied();
+
+    let mut table = Vec::with_capacity(entries.len() * ENTRY);
+    let (mut spans, mut fixed, mut records) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut n_spans, mut n_fixed) = (0u32, 0u32);
+    for e in entries {
+        let head = EntryHead {
+            vuln: e.vuln,
+            source: e.source,
+            advisory: e.advisory,
+            status: e.status,
+            severity: e.severity,
+            withdrawn: e.withdrawn,
+            fixed: e.fixed.clone(),
+        };
+        let mut rec = postcard::to_allocvec(&head).map_err(|err| err.to_string())?;
+        rec.extend(postcard::to_allocvec(&e.ranges).map_err(|err| err.to_string())?);
+        let mut own_spans: Vec<(u32, u32)> = Vec::new();
+        let mut fast = scheme.is_some();
+        for r in &e.ranges {
+            match r {
+                RangeRec::Any => own_spans.push((0, top)),
+                RangeRec::Interval {
+                    introduced,
+                    fixed,
+                    last_affected,
+                } => {
+                    let (i, f, l) = (
+                        introduced.map(rank),
+                        fixed.map(rank),
+                        last_affected.map(rank),
+                    );
+                    if [i, f, l].iter().any(|x| matches!(x, Some(None))) {
+                        fast = false;
+                        break;
+                    }
+                    let lo = i.flatten().map_or(0, |i| 2 * i + 1);
+                    let mut hi = top;
+                    if let Some(f) = f.flatten() {
+                        hi = hi.min(2 * f);
+                    }
+                    if let Some(l) = l.flatten() {
+                        hi = hi.min(2 * l + 1);
+                    }
+                    if lo <= hi {
+                        own_spans.push((lo, hi));
+                    }
+                }
+                RangeRec::Exact(list) => {
+                    for v in list {
+                        match rank(v) {
+                            Some(i) => own_spans.push((2 * i + 1, 2 * i + 1)),
+                            None => fast = false,
+                        }
+                    }
+                }
+                RangeRec::Constraint(_) | RangeRec::Unless(_) => fast = false,
+            }
+        }
+        let own_fixed: Option<Vec<u32>> = e.fixed.iter().map(|f| rank(f)).collect();
+        let mut flags = if e.withdrawn { WITHDRAWN } else { 0 };
+        let (span_start, fixed_start) = (n_spans, n_fixed);
+        let (mut span_count, mut fixed_count) = (0u32, 0u32);
+        match own_fixed {
+            Some(own_fixed) if fast => {
+                for (lo, hi) in own_spans {
+                    spans.extend_from_slice(&lo.to_le_bytes());
+                    spans.extend_from_slice(&hi.to_le_bytes());
+                    span_count += 1;
+                }
+                for f in own_fixed {
+                    fixed.extend_from_slice(&f.to_le_bytes());
+                    fixed_count += 1;
+                }
+            }
+            _ => flags |= SLOW,
+        }
+        n_spans += span_count;
+        n_fixed += fixed_count;
+        for v in [
+            records.len(),
+            rec.len(),
+            span_start as usize,
+            span_count as usize,
+            fixed_start as usize,
+            fixed_count as usize,
+            flags as usize,
+        ] {
+            table.extend_from_slice(&u32_of(v)?.to_le_bytes());
+        }
+        records.extend_from_slice(&rec);
+    }
+    let mut text = Vec::new();
+    let mut offsets = Vec::with_capacity((bounds.len() + 1) * 4);
+    for b in &bounds {
+        offsets.extend_from_slice(&u32_of(text.len())?.to_le_bytes());
+        text.extend_from_slice(b.as_bytes());
+    }
+    offsets.extend_from_slice(&u32_of(text.len())?.to_le_bytes());
+    let mut out = Vec::with_capacity(
+        HEADER
+            + offsets.len()
+            + table.len()
+            + spans.len()
+            + fixed.len()
+            + text.len()
+            + records.len(),
+    );
+    for n in [
+        entries.len(),
+        bounds.len(),
+        n_spans as usize,
+        n_fixed as usize,
+    ] {
+        out.extend_from_slice(&u32_of(n)?.to_le_bytes());
+    }
+    for part in [&offsets, &table, &spans, &fixed, &text, &records] {
+        out.extend_from_slice(part);
+    }
+    Ok(out)
+}
+
+fn u32_of(v: usize) -> Result<u32, String> {
+    u32::try_from(v).map_err(|_| "package blob exceeds 4 GiB, the format's limit".to_string())
+}
+
+/// Every version text an entry compares the queried version with.
+fn texts<'a, 'b>(e: &'b EntryRec<'a>) -> impl Iterator<Item = &'a str> + 'b {
+    e.ranges
+        .iter()
+        .flat_map(|r| -> Vec<&'a str> {
+            match r {
+                RangeRec::Interval {
+                    introduced,
+                    fixed,
+                    last_affected,
+                } => [*introduced, *fixed, *last_affected]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                RangeRec::Exact(l) => l.clone(),
+                _ => Vec::new(),
+            }
+        })
+        .chain(e.fixed.iter().copied())
+}
+
+/// One entry's place in the blob.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryIdx {
+    rec: (usize, usize),
+    spans: (usize, usize),
+    fixed: (usize, usize),
+    pub flags: u32,
+}
+
+/// A package blob read in place. Construction checks that the tables fit; each reference into
+/// them is checked when followed, so a damaged blob is an error, never a panic.
+pub(crate) struct PkgView<'a> {
+    b: &'a [u8],
+    n_entries: usize,
+    n_bounds: usize,
+    n_spans: usize,
+    n_fixed: usize,
+    entries_at: usize,
+    spans_at: usize,
+    fixed_at: usize,
+    text: &'a [u8],
+    records: &'a [u8],
+}
+
+impl<'a> PkgView<'a> {
+    pub(crate) fn new(b: &'a [u8]) -> Result<PkgView<'a>, String> {
+        if b.len() < HEADER {
+            return Err(format!("{} bytes is shorter than the blob header", b.len()));
+        }
+        let n = |i: usize| u32_at(b, i * 4) as usize;
+        let (n_entries, n_bounds, n_spans, n_fixed) = (n(0), n(1), n(2), n(3));
+        let tables = (n_bounds + 1)
+            .checked_mul(4)
+            .and_then(|x| x.checked_add(n_entries.checked_mul(ENTRY)?))
+            .and_then(|x| x.checked_add(n_spans.checked_mul(8)?))
+            .and_then(|x| x.checked_add(n_fixed.checked_mul(4)?))
+            .and_then(|x| x.checked_add(HEADER))
+            .filter(|&end| end <= b.len())
+            .ok_or("the blob's tables do not fit in it")?;
+        let text_len = u32_at(b, HEADER + n_bounds * 4) as usize;
+        if text_len > b.len() - tables {
+            return Err("the blob's bound texts do not fit in it".into());
+        }
+        let entries_at = HEADER + (n_bounds + 1) * 4;
+        let spans_at = entries_at + n_entries * ENTRY;
+        let fixed_at = spans_at + n_spans * 8;
+        Ok(PkgView {
+            b,
+            n_entries,
+            n_bounds,
+            n_spans,
+            n_fixed,
+            entries_at,
+            spans_at,
+            fixed_at,
+            text: &b[tables..tables + text_len],
+            records: &b[tables + text_len..],
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.n_entries
+    }
+
+    pub(crate) fn bound_count(&self) -> usize {
+        self.n_bounds
+    }
+
+    /// The text of bound `i`.
+    pub(crate) fn bound(&self, i: usize) -> Result<&'a str, String> {
+        if i >= self.n_bounds {
+            return Err(format!("bound {i} of {}", self.n_bounds));
+        }
+        let at = HEADER + i * 4;
+        let (s, e) = (u32_at(self.b, at) as usize, u32_at(self.b, at + 4) as usize);
+        let t = self
+            .text
+            .get(s..e)
+            .ok_or_else(|| format!("bound {i} [{s}, {e}) outside the texts"))?;
+        std::str::from_utf8(t).map_err(|_| format!("bound {i} is not UTF-8"))
+    }
+
+    pub(crate) fn entry(&self, i: usize) -> Result<EntryIdx, String> {
+        if i >= self.n_entries {
+            return Err(format!("entry {i} of {}", self.n_entries));
+        }
+        let at = self.entries_at + i * ENTRY;
+        let f = |k: usize| u32_at(self.b, at + k * 4) as usize;
+        let e = EntryIdx {
+            rec: (f(0), f(1)),
+            spans: (f(2), f(3)),
+            fixed: (f(4), f(5)),
+            flags: f(6) as u32,
+        };
+        let fits =
+            |(s, n): (usize, usize), total: usize| s.checked_add(n).is_some_and(|x| x <= total);
+        if !fits(e.rec, self.records.len())
+            || !fits(e.spans, self.n_spans)
+            || !fits(e.fixed, self.n_fixed)
+        {
+            return Err(format!("entry {i} points outside the blob"));
+        }
+        Ok(e)
+    }
+
+    /// The stored entry without its ranges.
+    pub(crate) fn head(&self, e: &EntryIdx) -> Result<EntryHead<'a>, String> {
+        let b = &self.records[e.rec.0..e.rec.0 + e.rec.1];
+        Ok(postcard::take_from_bytes(b).map_err(|x| x.to_string())?.0)
+    }
+
+    /// The stored entry and its ranges.
+    pub(crate) fn record(
+        &self,
+        e: &EntryIdx,
+    ) -> Result<(EntryHead<'a>, Vec<RangeRec<'a>>), String> {
+        let b = &self.records[e.rec.0..e.rec.0 + e.rec.1];
+        let (head, rest) = postcard::take_from_bytes(b).map_err(|x| x.to_string())?;
+        let ranges = postcard::from_bytes(rest).map_err(|x| x.to_string())?;
+        Ok((head, ranges))
+    }
+
+    /// Whether a version with this code lies in one of the entry's spans.
+    pub(crate) fn hits(&self, e: &EntryIdx, code: u32) -> bool {
+        (e.spans.0..e.spans.0 + e.spans.1).any(|s| {
+            let at = self.spans_at + s * 8;
+            u32_at(self.b, at) <= code && code <= u32_at(self.b, at + 4)
+        })
+    }
+
+    /// The bound index of the entry's `k`-th fixed version.
+    pub(crate) fn fixed_rank(&self, e: &EntryIdx, k: usize) -> Result<u32, String> {
+        if k >= e.fixed.1 {
+            return Err(format!("fixed version {k} of {}", e.fixed.1));
+        }
+        let r = u32_at(self.b, self.fixed_at + (e.fixed.0 + k) * 4);
+        if r as usize >= self.n_bounds {
+            return Err(format!(
+                "fixed version {k} names bound {r} of {}",
+                self.n_bounds
+            ));
+        }
+        Ok(r)
+    }
+
+    /// The code of `v` among the bounds, parsing bounds with `parse` (O(log n) of them). `None`
+    /// when a bound does not parse or compare, so the caller evaluates the stored ranges.
+    pub(crate) fn code(
+        &self,
+        v: &Version,
+        mut parse: impl FnMut(&str) -> Option<std::rc::Rc<Version>>,
+    ) -> Option<u32> {
+        let (mut lo, mut hi) = (0usize, self.n_bounds);
+        let mut equal = false;
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let b = parse(self.bound(mid).ok()?)?;
+            match v.compare(&b).ok()? {
+                Ordering::Greater => lo = mid + 1,
+                Ordering::Equal => {
+                    equal = true;
+                    hi = mid;
+                }
+                Ordering::Less => hi = mid,
+            }
+        }
+        Some(2 * lo as u32 + u32::from(equal))
+    }
+}

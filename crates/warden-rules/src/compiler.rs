@@ -876,6 +876,29 @@ fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
     None
 }
 
+/// Byte equality without a libc `memcmp` call for short values: most comparisons are a
+/// process name or a short path against a literal, where the call costs more than the work.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+#[inline]
+fn starts_with(h: &[u8], p: &[u8]) -> bool {
+    h.len() >= p.len() && bytes_eq(&h[..p.len()], p)
+}
+
+#[inline]
+fn ends_with(h: &[u8], p: &[u8]) -> bool {
+    h.len() >= p.len() && bytes_eq(&h[h.len() - p.len()..], p)
+}
+
 fn contains(h: &[u8], n: &[u8]) -> bool {
     n.is_empty() || memchr::memmem::find(h, n).is_some()
 }
@@ -912,7 +935,7 @@ fn pmatch(v: &[u8], prefix: &[u8]) -> bool {
     if p.is_empty() {
         return v.first() == Some(&b'/');
     }
-    v.starts_with(p) && (v.len() == p.len() || v[p.len()] == b'/')
+    starts_with(v, p) && (v.len() == p.len() || v[p.len()] == b'/')
 }
 
 fn test(op: Op, v: &Val<'_>, lit: &Lit) -> bool {
@@ -923,12 +946,12 @@ fn test(op: Op, v: &Val<'_>, lit: &Lit) -> bool {
         (Val::Str(_) | Val::Bytes(_), Lit::Bytes(l) | Lit::Lower(l)) => {
             let b = v.as_bytes().unwrap_or_default();
             match op {
-                Op::Eq | Op::In | Op::Intersects => b == l.as_slice(),
-                Op::Ne => b != l.as_slice(),
+                Op::Eq | Op::In | Op::Intersects => bytes_eq(b, l),
+                Op::Ne => !bytes_eq(b, l),
                 Op::Contains | Op::BContains => contains(b, l),
                 Op::IContains => icontains(b, l),
-                Op::StartsWith | Op::BStartsWith => b.starts_with(l),
-                Op::EndsWith => b.ends_with(l),
+                Op::StartsWith | Op::BStartsWith => starts_with(b, l),
+                Op::EndsWith => ends_with(b, l),
                 Op::Glob => glob(l, b),
                 Op::IGlob => glob(l, &b.to_ascii_lowercase()),
                 Op::PMatch => pmatch(b, l),

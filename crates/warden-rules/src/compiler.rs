@@ -10,7 +10,7 @@ use regex::Regex;
 
 use crate::ast::{Expr, FieldRef, Modifier, Op, Operand, Rhs, Span, TArg};
 use crate::fields::{self, ArgSpec, Ctx, FieldArg, FieldDef};
-use crate::hash::FnvBuild;
+use crate::hash::FxBuild;
 use crate::parser::TRANSFORMERS;
 use crate::value::{FieldType, Val, Vals};
 
@@ -98,7 +98,7 @@ pub enum CRhs {
     /// One literal.
     One(Lit),
     /// A list; `set` holds the text values for a hash lookup when the list is large.
-    List(Vec<Lit>, Option<HashSet<Vec<u8>, FnvBuild>>),
+    List(Vec<Lit>, Option<HashSet<Vec<u8>, FxBuild>>),
     /// A field read at evaluation time (`val()` or a transformer).
     Operand(COperand),
 }
@@ -876,8 +876,36 @@ fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
     None
 }
 
+/// Byte equality without a libc `memcmp` call for short values: most comparisons are a
+/// process name or a short path against a literal, where the call costs more than the work.
+#[inline]
+fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+#[inline]
+fn starts_with(h: &[u8], p: &[u8]) -> bool {
+    h.len() >= p.len() && bytes_eq(&h[..p.len()], p)
+}
+
+#[inline]
+fn ends_with(h: &[u8], p: &[u8]) -> bool {
+    h.len() >= p.len() && bytes_eq(&h[h.len() - p.len()..], p)
+}
+
 fn contains(h: &[u8], n: &[u8]) -> bool {
-    n.is_empty() || h.windows(n.len()).any(|w| w == n)
+    n.is_empty() || memchr::memmem::find(h, n).is_some()
+}
+
+/// `contains` on the ASCII-lowercased haystack, without building it; `n` is already lowercase.
+fn icontains(h: &[u8], n: &[u8]) -> bool {
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 fn in_net(ip: &IpAddr, net: &IpAddr, bits: u8) -> bool {
@@ -907,7 +935,7 @@ fn pmatch(v: &[u8], prefix: &[u8]) -> bool {
     if p.is_empty() {
         return v.first() == Some(&b'/');
     }
-    v.starts_with(p) && (v.len() == p.len() || v[p.len()] == b'/')
+    starts_with(v, p) && (v.len() == p.len() || v[p.len()] == b'/')
 }
 
 fn test(op: Op, v: &Val<'_>, lit: &Lit) -> bool {
@@ -918,12 +946,12 @@ fn test(op: Op, v: &Val<'_>, lit: &Lit) -> bool {
         (Val::Str(_) | Val::Bytes(_), Lit::Bytes(l) | Lit::Lower(l)) => {
             let b = v.as_bytes().unwrap_or_default();
             match op {
-                Op::Eq | Op::In | Op::Intersects => b == l.as_slice(),
-                Op::Ne => b != l.as_slice(),
+                Op::Eq | Op::In | Op::Intersects => bytes_eq(b, l),
+                Op::Ne => !bytes_eq(b, l),
                 Op::Contains | Op::BContains => contains(b, l),
-                Op::IContains => contains(&b.to_ascii_lowercase(), l),
-                Op::StartsWith | Op::BStartsWith => b.starts_with(l),
-                Op::EndsWith => b.ends_with(l),
+                Op::IContains => icontains(b, l),
+                Op::StartsWith | Op::BStartsWith => starts_with(b, l),
+                Op::EndsWith => ends_with(b, l),
                 Op::Glob => glob(l, b),
                 Op::IGlob => glob(l, &b.to_ascii_lowercase()),
                 Op::PMatch => pmatch(b, l),
@@ -1026,7 +1054,7 @@ impl Node {
     /// Simplifies the condition for events of type `t`: `evt.type` checks become constants and
     /// the and/or around them fold. `Err(b)` means the whole condition is the constant `b`.
     /// The engine keeps one specialised copy per event-type bucket, so a rule never re-checks
-    /// the type its bucket already guarantees.
+    /// the type its bucket already guarantees. A comparison with an empty list folds to false.
     pub fn specialize(&self, t: &str) -> Result<Node, bool> {
         match self {
             Node::And(k) | Node::Or(k) => {
@@ -1034,6 +1062,10 @@ impl Node {
                 let mut v = Vec::with_capacity(k.len());
                 for n in k {
                     match n.specialize(t) {
+                        // Folding can leave an `and` directly under an `and`: flatten it, which
+                        // keeps the evaluation order.
+                        Ok(Node::And(inner)) if is_and => v.extend(inner),
+                        Ok(Node::Or(inner)) if !is_and && !inner.is_empty() => v.extend(inner),
                         Ok(x) => v.push(x),
                         Err(b) if b != is_and => return Err(b),
                         Err(_) => {}
@@ -1049,6 +1081,9 @@ impl Node {
                 Ok(x) => Ok(Node::Not(Box::new(x))),
                 Err(b) => Err(!b),
             },
+            // A comparison with an empty list holds for no value, whatever the operator and
+            // modifier (Falco's `x in ()` of an empty user list), so it is the constant false.
+            Node::Check(ch) if matches!(&ch.rhs, CRhs::List(l, _) if l.is_empty()) => Err(false),
             Node::Check(ch) => {
                 let COperand::Field(def, FieldArg::None) = &ch.lhs else {
                     return Ok(self.clone());
@@ -1118,6 +1153,115 @@ impl Node {
                         })
                         .collect(),
                 )
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Canonical text. Two leaves print the same only when they test the same thing, so the engine
+// uses this text to find a check that several rules share and evaluate it once per event.
+
+use std::fmt;
+
+impl fmt::Display for Lit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lit::Bytes(b) => write!(f, "\"{}\"", b.escape_ascii()),
+            Lit::Lower(b) => write!(f, "lower\"{}\"", b.escape_ascii()),
+            Lit::Num(n) => write!(f, "{n}"),
+            Lit::Bool(b) => write!(f, "{b}"),
+            Lit::Ip(i) => write!(f, "ip:{i}"),
+            Lit::Net(i, n) => write!(f, "net:{i}/{n}"),
+            Lit::Regex(r) => write!(f, "re\"{}\"", r.as_str().escape_default()),
+        }
+    }
+}
+
+impl fmt::Display for Item {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Item::Op(o) => write!(f, "{o}"),
+            Item::Lit(s) => write!(f, "{s:?}"),
+            Item::List(l) => write!(f, "{l:?}"),
+        }
+    }
+}
+
+fn items(f: &mut fmt::Formatter<'_>, v: &[Item]) -> fmt::Result {
+    for (i, x) in v.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{x}")?;
+    }
+    Ok(())
+}
+
+impl fmt::Display for COperand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            COperand::Field(d, FieldArg::None) => f.write_str(d.name),
+            COperand::Field(d, FieldArg::Index(i)) => write!(f, "{}[{i}]", d.name),
+            // Quoted so that `evt.arg.2` (a key) and `evt.arg[2]` (an index) differ.
+            COperand::Field(d, FieldArg::Key(k)) => write!(f, "{}[{k:?}]", d.name),
+            COperand::Unary(tx, inner) => write!(f, "{tx:?}({inner})"),
+            COperand::Join(sep, v) => {
+                write!(f, "join({sep:?}, (")?;
+                items(f, v)?;
+                f.write_str("))")
+            }
+            COperand::Concat(v) => {
+                f.write_str("concat(")?;
+                items(f, v)?;
+                f.write_str(")")
+            }
+            COperand::Getopt(first, opts, key) => {
+                write!(f, "getopt({first}, {opts:?})[{key:?}]")
+            }
+        }
+    }
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Node::And(k) | Node::Or(k) => {
+                let sep = if matches!(self, Node::And(_)) {
+                    " and "
+                } else {
+                    " or "
+                };
+                f.write_str("(")?;
+                for (i, n) in k.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(sep)?;
+                    }
+                    write!(f, "{n}")?;
+                }
+                f.write_str(")")
+            }
+            Node::Not(k) => write!(f, "not {k}"),
+            Node::Exists(o) => write!(f, "{o} exists"),
+            Node::Check(c) => {
+                write!(f, "{} {}", c.lhs, c.op.as_str())?;
+                if let Some(m) = c.modifier {
+                    write!(f, " {}", m.as_str())?;
+                }
+                match &c.rhs {
+                    CRhs::One(l) => write!(f, " {l}"),
+                    CRhs::List(l, _) => {
+                        f.write_str(" (")?;
+                        for (i, x) in l.iter().enumerate() {
+                            if i > 0 {
+                                f.write_str(", ")?;
+                            }
+                            write!(f, "{x}")?;
+                        }
+                        f.write_str(")")
+                    }
+                    CRhs::Operand(o) => write!(f, " val({o})"),
+                }
             }
         }
     }

@@ -1,12 +1,12 @@
 //! The evaluator: rules compiled once, bucketed by event type, evaluated per event with fields
 //! extracted only when a check needs them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::compiler::Node;
+use crate::compiler::{COperand, CRhs, Lit, Node};
 use crate::event::Event;
-use crate::fields::Ctx;
-use crate::hash::FnvBuild;
+use crate::fields::{Ctx, FieldArg};
+use crate::hash::FxBuild;
 use crate::loader::{Priority, Rule};
 use crate::output::{self, Alert};
 
@@ -21,16 +21,147 @@ pub enum Matching {
 }
 
 /// A loaded ruleset ready to evaluate events.
+///
+/// Each rule's condition is compiled once per event type it can match (see
+/// [`Node::specialize`]) into a [`Tree`] whose leaves are the distinct checks of the whole
+/// ruleset. Many rules share checks (`container.id != host`, `proc.name in (shell_binaries)`,
+/// the `open_read` macro...), so a leaf is evaluated at most once per event and its result is
+/// remembered for every later rule that reaches it. Falco's filter predicates are pure functions
+/// of the event, so remembering a result cannot change what a rule decides.
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<Rule>,
+    /// Event type name to its bucket in `buckets`.
+    type_ids: HashMap<String, u32, FxBuild>,
     /// Per event type: the candidate rules in file order, each with its condition specialised
     /// for that type (`None` = the rule is always true for it).
-    by_type: HashMap<String, Vec<(usize, Option<Node>)>, FnvBuild>,
+    buckets: Vec<Vec<(usize, Option<Tree>)>>,
+    /// The distinct checks every tree refers to by index.
+    leaves: Vec<Node>,
     any_type: Vec<usize>,
     hostname: String,
     matching: Matching,
     min_priority: Priority,
+}
+
+/// A rule condition over shared leaves.
+#[derive(Debug)]
+enum Tree {
+    And(Box<[Tree]>),
+    Or(Box<[Tree]>),
+    Not(Box<Tree>),
+    Leaf(u32),
+}
+
+/// Leaves whose result is remembered per event; the few beyond this (none with the default
+/// rules) are simply evaluated each time they are reached, so the memo never allocates.
+const MEMO_LEAVES: usize = 1024;
+
+/// Per-event leaf results: bit `i` of `known` says leaf `i` was evaluated, bit `i` of `val`
+/// holds its result.
+struct Memo {
+    known: [u64; MEMO_LEAVES / 64],
+    val: [u64; MEMO_LEAVES / 64],
+}
+
+impl Memo {
+    fn new() -> Memo {
+        Memo {
+            known: [0; MEMO_LEAVES / 64],
+            val: [0; MEMO_LEAVES / 64],
+        }
+    }
+}
+
+/// Rough relative cost of evaluating a leaf. Only used to move clearly expensive checks (ones
+/// that build a string or run a regex) behind cheap ones inside one `and`/`or`, which cannot
+/// change the result: the children are pure and total, and `and`/`or` of them commute.
+fn leaf_cost(n: &Node) -> u32 {
+    fn operand(o: &COperand) -> u32 {
+        match o {
+            COperand::Field(d, arg) => match (d.name, arg) {
+                ("proc.args" | "proc.cmdline" | "proc.pcmdline" | "proc.acmdline", _)
+                | ("evt.args" | "evt.time" | "container.mounts" | "k8s.pod.labels", _)
+                | ("proc.env", FieldArg::None) => 8,
+                ("proc.aname" | "proc.aexe" | "proc.aexepath" | "proc.apid", FieldArg::None)
+                | ("fd.ip" | "fd.net" | "fd.port", _) => 4,
+                _ => 1,
+            },
+            _ => 16,
+        }
+    }
+    match n {
+        Node::Exists(o) => operand(o),
+        Node::Check(c) => {
+            let rhs = match &c.rhs {
+                CRhs::One(Lit::Regex(_)) => 16,
+                CRhs::List(l, _) if l.iter().any(|x| matches!(x, Lit::Regex(_))) => 16,
+                CRhs::Operand(o) => operand(o),
+                _ => 0,
+            };
+            operand(&c.lhs) + rhs
+        }
+        Node::And(k) | Node::Or(k) => k.iter().map(leaf_cost).sum(),
+        Node::Not(k) => leaf_cost(k),
+    }
+}
+
+/// Interns the leaves of `n` into `leaves` (by their canonical text) and builds its tree.
+fn build(n: &Node, leaves: &mut Vec<Node>, index: &mut HashMap<String, u32>) -> (Tree, u32) {
+    match n {
+        Node::And(k) | Node::Or(k) => {
+            let mut kids: Vec<(Tree, u32)> = k.iter().map(|x| build(x, leaves, index)).collect();
+            let cost = kids.iter().map(|(_, c)| *c).sum();
+            // Stable: cheap children keep their written order, expensive ones keep theirs.
+            kids.sort_by_key(|(_, c)| u32::from(*c >= 8));
+            let kids: Box<[Tree]> = kids.into_iter().map(|(t, _)| t).collect();
+            let t = if matches!(n, Node::And(_)) {
+                Tree::And(kids)
+            } else {
+                Tree::Or(kids)
+            };
+            (t, cost)
+        }
+        Node::Not(k) => {
+            let (t, c) = build(k, leaves, index);
+            (Tree::Not(Box::new(t)), c)
+        }
+        leaf => {
+            let key = leaf.to_string();
+            let id = *index.entry(key).or_insert_with(|| {
+                leaves.push(leaf.clone());
+                (leaves.len() - 1) as u32
+            });
+            (Tree::Leaf(id), leaf_cost(leaf))
+        }
+    }
+}
+
+impl Tree {
+    fn eval(&self, leaves: &[Node], c: &Ctx<'_>, memo: &mut Memo) -> bool {
+        match self {
+            Tree::And(k) => k.iter().all(|t| t.eval(leaves, c, memo)),
+            Tree::Or(k) => k.iter().any(|t| t.eval(leaves, c, memo)),
+            Tree::Not(k) => !k.eval(leaves, c, memo),
+            Tree::Leaf(i) => {
+                let i = *i as usize;
+                let leaf = &leaves[i];
+                if i >= MEMO_LEAVES {
+                    return leaf.eval(c);
+                }
+                let (w, b) = (i / 64, 1u64 << (i % 64));
+                if memo.known[w] & b != 0 {
+                    return memo.val[w] & b != 0;
+                }
+                let r = leaf.eval(c);
+                memo.known[w] |= b;
+                if r {
+                    memo.val[w] |= b;
+                }
+                r
+            }
+        }
+    }
 }
 
 impl Engine {
@@ -38,7 +169,7 @@ impl Engine {
     pub fn new(rules: Vec<Rule>, hostname: impl Into<String>) -> Engine {
         let rules: Vec<Rule> = rules.into_iter().filter(|r| r.enabled).collect();
         let mut any_type = Vec::new();
-        let mut typed: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut typed: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, r) in rules.iter().enumerate() {
             match &r.event_types {
                 None => any_type.push(i),
@@ -49,28 +180,37 @@ impl Engine {
                 }
             }
         }
+        let mut leaves = Vec::new();
+        let mut index = HashMap::new();
+        let mut type_ids = HashMap::default();
+        let mut buckets = Vec::with_capacity(typed.len());
         // Each bucket holds its own rules and the any-type rules merged in file order, so one
         // lookup gives the whole candidate list.
-        let by_type = typed
-            .into_iter()
-            .map(|(t, mut v)| {
-                v.extend(&any_type);
-                v.sort_unstable();
-                v.dedup();
-                let spec = v
-                    .into_iter()
-                    .filter_map(|i| match rules[i].node.specialize(&t) {
-                        Ok(n) => Some((i, Some(n))),
-                        Err(true) => Some((i, None)),
-                        Err(false) => None,
-                    })
-                    .collect();
-                (t, spec)
-            })
+        for (t, mut v) in typed {
+            v.extend(&any_type);
+            v.sort_unstable();
+            v.dedup();
+            let spec = v
+                .into_iter()
+                .filter_map(|i| match rules[i].node.specialize(&t) {
+                    Ok(n) => Some((i, Some(build(&n, &mut leaves, &mut index).0))),
+                    Err(true) => Some((i, None)),
+                    Err(false) => None,
+                })
+                .collect();
+            type_ids.insert(t, buckets.len() as u32);
+            buckets.push(spec);
+        }
+        let any_bucket = any_type
+            .iter()
+            .map(|&i| (i, Some(build(&rules[i].node, &mut leaves, &mut index).0)))
             .collect();
+        buckets.push(any_bucket);
         Engine {
             rules,
-            by_type,
+            type_ids,
+            buckets,
+            leaves,
             any_type,
             hostname: hostname.into(),
             matching: Matching::First,
@@ -101,37 +241,44 @@ impl Engine {
         if !self.any_type.is_empty() {
             return None;
         }
-        let mut s: BTreeSet<String> = self.by_type.keys().cloned().collect();
-        s.retain(|t| !self.by_type[t].is_empty());
-        Some(s)
+        Some(
+            self.type_ids
+                .iter()
+                .filter(|(_, &b)| !self.buckets[b as usize].is_empty())
+                .map(|(t, _)| t.clone())
+                .collect(),
+        )
+    }
+
+    /// Number of distinct checks across all rules after sharing (for tools and tests).
+    pub fn distinct_checks(&self) -> usize {
+        self.leaves.len()
     }
 
     /// Indices (into [`Engine::rules`]) of the rules that match `ev`, in file order.
     pub fn matches(&self, ev: &Event, out: &mut Vec<usize>) {
         out.clear();
-        let ctx = Ctx::new(ev, &self.hostname);
-        let first = self.matching == Matching::First;
-        if let Some(cand) = self.by_type.get(ev.evt_type.as_str()) {
-            for (i, node) in cand {
-                if self.rules[*i].priority > self.min_priority {
-                    continue;
-                }
-                if node.as_ref().is_none_or(|n| n.eval(&ctx)) {
-                    out.push(*i);
-                    if first {
-                        return;
-                    }
-                }
-            }
+        // Types no rule names share the last bucket: the rules that apply to every type.
+        let b = self
+            .type_ids
+            .get(ev.evt_type.as_str())
+            .map_or(self.buckets.len() - 1, |&b| b as usize);
+        let cand = &self.buckets[b];
+        if cand.is_empty() {
             return;
         }
-        for &i in &self.any_type {
-            let r = &self.rules[i];
-            if r.priority > self.min_priority {
+        let ctx = Ctx::new(ev, &self.hostname);
+        let first = self.matching == Matching::First;
+        let mut memo = Memo::new();
+        for (i, tree) in cand {
+            if self.rules[*i].priority > self.min_priority {
                 continue;
             }
-            if r.node.eval(&ctx) {
-                out.push(i);
+            if tree
+                .as_ref()
+                .is_none_or(|t| t.eval(&self.leaves, &ctx, &mut memo))
+            {
+                out.push(*i);
                 if first {
                     return;
                 }

@@ -3,17 +3,21 @@
 #  (a) rule-evaluation throughput, events/s on one core, Falco's whole stable ruleset plus
 #      warden's, on a stream recorded by the real sensor (`warden watch record`) during a
 #      fork/exec + open/close workload, and on rules_bench's generated mixed stream;
-#  (b) sensor overhead: syscall-heavy workloads (an open/close loop, stress-ng's fork/exec
-#      stressor) timed without and with the sensor running the default rules, plus the
-#      event rate the sensor saw and the kernel drops it counted.
+#  (b) sensor overhead: syscall-heavy workloads (an open/close loop in C, stress-ng's fork/exec
+#      stressor) timed without and with the sensor running the default rules, plus the event
+#      rate the sensor saw, the kernel drops it counted and the CPU time it used.
 #
 #   bench/watch.sh                 3 rounds of 10 s per workload
 #   SKIP_RULES=1 bench/watch.sh    only (b)
 #   ROUNDS=5 SECS=20 bench/watch.sh
+#   WORKLOADS=open bench/watch.sh  only the open/close loop
 #   WARDEN=/path/to/warden RULES_BENCH=/path/to/rules_bench bench/watch.sh   (prebuilt)
 #
-# Needs root, python3, stress-ng (scripts/setup.sh) and a kernel with BTF. Prints Markdown tables;
-# (a) reports the best of ROUNDS runs, (b) the mean.
+# Needs root, cc, stress-ng (scripts/setup.sh) and a kernel with BTF. Prints Markdown tables;
+# (a) reports the best of ROUNDS runs, (b) the mean and, for overheads, the min..max spread.
+# Throughput (ops/s) needs an otherwise idle machine; the CPU-time columns (the workload's own
+# user+sys per operation, from getrusage, and the sensor's from /proc/PID/stat) stay meaningful
+# under load, because BPF programs run in the workload's syscalls and are charged to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +36,7 @@ fi
 RULES_BENCH=${RULES_BENCH:-$CARGO_TARGET_DIR/release/examples/rules_bench}
 [ "$(id -u)" -eq 0 ] || { echo "bench/watch.sh: needs root (the sensor loads BPF programs)" >&2; exit 2; }
 command -v stress-ng >/dev/null || { echo "bench/watch.sh: stress-ng missing; run scripts/setup.sh" >&2; exit 2; }
+command -v cc >/dev/null || { echo "bench/watch.sh: cc missing; run scripts/setup.sh" >&2; exit 2; }
 
 tmp=$(mktemp -d)
 wpid=""
@@ -43,30 +48,54 @@ trap cleanup EXIT
 
 metric() { curl -s "http://127.0.0.1:$PORT/metrics" | awk -v m="$1" '$1 == m { print $2 }'; }
 
-# Runs one workload for SECS seconds on one worker; prints operations per second (real time).
-#   open: an open/close loop on one file (python3), one openat event per operation;
+# The open/close loop: one openat event per operation (close is not traced). C rather than
+# python so that one worker reaches a few 100k events/s. Prints ops/s (real time) and the
+# loop's own CPU time per operation in ns (user+sys, which includes the BPF programs that run
+# in its syscalls).
+cat >"$tmp/openloop.c" <<'C'
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
+static double cpu(void) {
+  struct rusage r; getrusage(RUSAGE_SELF, &r);
+  return r.ru_utime.tv_sec + r.ru_stime.tv_sec + (r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+int main(int argc, char **argv) {
+  double secs = atof(argv[1]), t0 = now(), c0 = cpu(), t;
+  long n = 0;
+  do {
+    for (int i = 0; i < 1000; i++) { int fd = open("/etc/hostname", O_RDONLY); if (fd >= 0) close(fd); }
+    n += 1000;
+    t = now();
+  } while (t - t0 < secs);
+  printf("%.1f %.1f\n", n / (t - t0), (cpu() - c0) * 1e9 / n);
+  return 0;
+}
+C
+cc -O2 -o "$tmp/openloop" "$tmp/openloop.c"
+
+# Runs one workload for SECS seconds on one worker; prints operations per second (real time)
+# and CPU ns per operation ("nan" when the workload does not report it).
+#   open: the C open/close loop above;
 #   exec: stress-ng's fork/exec stressor, which refuses to run as root, so as nobody.
 run_load() {
   case "$1" in
-    open)
-      python3 - "$SECS" <<'PY'
-import os, sys, time
-secs = float(sys.argv[1]); n = 0; t0 = time.monotonic()
-while time.monotonic() - t0 < secs:
-    for _ in range(1000):
-        os.close(os.open("/etc/hostname", os.O_RDONLY))
-    n += 1000
-print(f"{n / (time.monotonic() - t0):.1f}")
-PY
-      ;;
+    open) "$tmp/openloop" "$SECS" ;;
     exec)
       runuser -u nobody -- stress-ng --exec 1 --temp-path /tmp --timeout "${SECS}s" --metrics-brief 2>&1 |
-        awk '/metrc:.* exec / && !v { v = $(NF-1) } END { print v }'
+        awk '/metrc:.* exec / && !v { v = $(NF-1) } END { print v, "nan" }'
       ;;
   esac
 }
 
-mean() { awk '{ s += $1; n++ } END { if (n) printf "%.1f", s / n; else print "nan" }'; }
+# CPU time (user+sys) of a process so far, in seconds.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13) / hz }' "/proc/$1/stat"; }
+
+mean() { awk '$1 ~ /^-?[0-9.]+$/ { s += $1; n++ } END { if (n) printf "%.1f", s / n; else print "n/a" }'; }
 
 start_sensor() {
   "$WARDEN" watch -o /dev/null --metrics-addr "127.0.0.1:$PORT" 2>"$tmp/warden.err" &
@@ -116,26 +145,33 @@ if [ -z "${SKIP_RULES:-}" ]; then
   echo
 fi
 
-echo "| workload | baseline ops/s | with sensor ops/s | overhead | sensor events/s | kernel drops | decode errors |"
-echo "|---|---|---|---|---|---|---|"
+echo "| workload | baseline ops/s | with sensor ops/s | throughput overhead (min..max) | workload CPU ns/op, baseline → with sensor | sensor events/s | sensor CPU % of a core | sensor CPU ns/event | kernel drops | decode errors |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for w in $WORKLOADS; do
-  : >"$tmp/base"; : >"$tmp/watched"; : >"$tmp/rate"
+  : >"$tmp/base"; : >"$tmp/watched"; : >"$tmp/rate"; : >"$tmp/ovh"; : >"$tmp/scpu"
   start_sensor; stop_sensor   # warm the page cache for the binary and BTF
   drops=0; derr=0
   for r in $(seq 1 "$ROUNDS"); do
-    run_load "$w" >>"$tmp/base"
+    run_load "$w" >"$tmp/b1"; cat "$tmp/b1" >>"$tmp/base"
     start_sensor
-    e0=$(metric warden_kernel_events); d0=$(metric warden_kernel_drops)
+    e0=$(metric warden_kernel_events); d0=$(metric warden_kernel_drops); c0=$(cpu_of "$wpid")
     t0=$(date +%s.%N)
-    run_load "$w" >>"$tmp/watched"
+    run_load "$w" >"$tmp/w1"; cat "$tmp/w1" >>"$tmp/watched"
     t1=$(date +%s.%N)
+    c1=$(cpu_of "$wpid")
     sleep 1.2   # one counter tick
     e1=$(metric warden_kernel_events); d1=$(metric warden_kernel_drops); de=$(metric warden_decode_errors)
-    awk -v a="$e0" -v b="$e1" -v t0="$t0" -v t1="$t1" 'BEGIN { printf "%.0f\n", (b - a) / (t1 - t0) }' >>"$tmp/rate"
+    awk -v a="$e0" -v b="$e1" -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" \
+      'BEGIN { printf "%.0f %.1f %.0f\n", (b - a) / (t1 - t0), (c1 - c0) / (t1 - t0) * 100, (b > a) ? (c1 - c0) * 1e9 / (b - a) : 0 }' >>"$tmp/rate"
+    paste -d' ' "$tmp/b1" "$tmp/w1" | awk '{ printf "%.1f\n", ($1 - $3) / $1 * 100 }' >>"$tmp/ovh"
     drops=$((drops + d1 - d0)); derr=$((derr + de))
     stop_sensor
   done
-  b=$(mean <"$tmp/base"); s=$(mean <"$tmp/watched"); rate=$(mean <"$tmp/rate")
+  b=$(mean <"$tmp/base"); s=$(mean <"$tmp/watched")
+  bc=$(awk '{ print $2 }' "$tmp/base" | mean); sc=$(awk '{ print $2 }' "$tmp/watched" | mean)
+  rate=$(awk '{ print $1 }' "$tmp/rate" | mean); scpu=$(awk '{ print $2 }' "$tmp/rate" | mean)
+  sns=$(awk '{ print $3 }' "$tmp/rate" | mean)
   ovh=$(awk -v b="$b" -v s="$s" 'BEGIN { printf "%.1f%%", (b - s) / b * 100 }')
-  echo "| $w (${SECS}s x $ROUNDS) | $b | $s | $ovh | $rate | $drops | $derr |"
+  spread=$(sort -g "$tmp/ovh" | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%s..%s%%", lo, hi }')
+  echo "| $w (${SECS}s x $ROUNDS) | $b | $s | $ovh ($spread) | $bc → $sc | $rate | $scpu | $sns | $drops | $derr |"
 done

@@ -1,6 +1,7 @@
 //! Kernel events, enriched with the process tree and container metadata, mapped to the rule
 //! engine's [`warden_rules::Event`] with Falco's argument names and renderings.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 
@@ -10,7 +11,7 @@ use warden_rules::Event;
 use crate::cgroup::ContainerRef;
 use crate::container::ContainerCache;
 use crate::decode::{parse_sockaddr, BootClock, Kind, RawEvent, SockAddr};
-use crate::proctree::{AccountCache, ProcInfo, ProcessTree};
+use crate::proctree::{AccountCache, ProcessTree};
 use crate::render;
 
 const AT_FDCWD: i64 = -100;
@@ -33,6 +34,9 @@ fn num(name: &str, v: i64) -> EventArg {
 
 /// Resolves `.` and `..` without touching the filesystem, as Falco does for `fd.name`.
 pub fn normalize(path: &str) -> String {
+    if is_normal(path) {
+        return path.to_owned();
+    }
     let mut out: Vec<&str> = Vec::new();
     for c in Path::new(path).components() {
         match c {
@@ -46,6 +50,18 @@ pub fn normalize(path: &str) -> String {
     format!("/{}", out.join("/"))
 }
 
+/// Whether `normalize` would return `path` unchanged: absolute, no empty, `.` or `..`
+/// component, no trailing slash. Most paths are, and they need no rebuilding.
+fn is_normal(path: &str) -> bool {
+    match path.strip_prefix('/') {
+        Some("") => true,
+        Some(rest) => rest
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != ".."),
+        None => false,
+    }
+}
+
 /// Everything the mapper reads besides the event.
 pub struct Enricher {
     /// The process tree.
@@ -57,6 +73,38 @@ pub struct Enricher {
     /// Boot-time to wall-clock conversion.
     pub clock: BootClock,
     num: u64,
+    cache: HashMap<u32, Cached>,
+    lent: Option<Lent>,
+}
+
+/// Most processes cached; past it the cache starts over (a fork storm must not grow it).
+const CACHED_MAX: usize = 4096;
+
+/// A mapped event's process and container, kept to be reused by the same process's next
+/// event: the ancestry, the user names and the capability text are the bulk of mapping an
+/// event, and they only change with the process tree or the caller's credentials.
+struct Cached {
+    key: CacheKey,
+    proc_: Process,
+    cref: Option<ContainerRef>,
+    container: Option<Container>,
+}
+
+/// What a cached process was derived from besides the pid.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct CacheKey {
+    generation: u64,
+    uid: u32,
+    gid: u32,
+    cap_effective: u64,
+}
+
+/// The key and container reference of the process lent to the last mapped event, for
+/// [`Enricher::recycle`].
+struct Lent {
+    pid: u32,
+    key: CacheKey,
+    cref: Option<ContainerRef>,
 }
 
 impl Enricher {
@@ -68,7 +116,33 @@ impl Enricher {
             containers,
             clock,
             num: 0,
+            cache: HashMap::new(),
+            lent: None,
         }
+    }
+
+    /// Takes back an event returned by [`Enricher::handle`] or [`Enricher::map`] once it has
+    /// been evaluated, so the process's next event reuses its process and container fields
+    /// instead of building them again. Optional: an event not given back is only a missed reuse.
+    pub fn recycle(&mut self, ev: Event) {
+        let Some(lent) = self.lent.take() else {
+            return;
+        };
+        if ev.proc.pid != i64::from(lent.pid) || lent.key.generation != self.tree.generation() {
+            return;
+        }
+        if self.cache.len() >= CACHED_MAX && !self.cache.contains_key(&lent.pid) {
+            self.cache.clear();
+        }
+        self.cache.insert(
+            lent.pid,
+            Cached {
+                key: lent.key,
+                proc_: ev.proc,
+                cref: lent.cref,
+                container: ev.container,
+            },
+        );
     }
 
     /// Applies the event to the process tree and maps it. Exec updates the tree before the
@@ -91,17 +165,17 @@ impl Enricher {
         out
     }
 
-    fn resolve(&self, p: &ProcInfo, dirfd: i64, raw: &str) -> String {
+    fn resolve(pid: u32, cwd: &str, dirfd: i64, raw: &str) -> String {
         if raw.starts_with('/') {
             return normalize(raw);
         }
         let base = if dirfd == AT_FDCWD {
             // chdir is not traced: /proc is current while the process lives.
-            std::fs::read_link(format!("/proc/{}/cwd", p.pid))
+            std::fs::read_link(format!("/proc/{pid}/cwd"))
                 .map(|b| lossy(b.as_os_str().as_encoded_bytes()))
-                .unwrap_or_else(|_| p.cwd.clone())
+                .unwrap_or_else(|_| cwd.to_owned())
         } else {
-            std::fs::read_link(format!("/proc/{}/fd/{dirfd}", p.pid))
+            std::fs::read_link(format!("/proc/{pid}/fd/{dirfd}"))
                 .map(|b| lossy(b.as_os_str().as_encoded_bytes()))
                 .unwrap_or_default()
         };
@@ -151,6 +225,48 @@ impl Enricher {
             out.k8s_pod_uid = label("io.kubernetes.pod.uid");
         }
         out
+    }
+
+    /// The event's process and container: the cached ones when nothing they derive from has
+    /// changed since, else built afresh.
+    fn process_and_container(&mut self, ev: &RawEvent) -> (Process, Option<Container>) {
+        // `fill` first: reading a process the tree never saw changes the generation.
+        self.tree.fill(ev);
+        let key = CacheKey {
+            generation: self.tree.generation(),
+            uid: ev.uid,
+            gid: ev.gid,
+            cap_effective: ev.cap_effective,
+        };
+        let hit = self.cache.remove(&ev.pid).filter(|c| c.key == key);
+        let (proc_, cref, container) = match hit {
+            Some(c) => {
+                let mut proc_ = c.proc_;
+                let container = match (c.container, &c.cref) {
+                    // Metadata that was still pending may have arrived since.
+                    (Some(k), Some(r)) if !k.metadata_complete => Some(self.container(r)),
+                    (k, _) => k,
+                };
+                proc_.tid = i64::from(ev.tid);
+                proc_.vtid = if ev.tid == ev.pid {
+                    proc_.vpid
+                } else {
+                    i64::from(ev.tid)
+                };
+                (proc_, c.cref, container)
+            }
+            None => {
+                let (proc_, cref) = self.process(ev);
+                let container = cref.as_ref().map(|c| self.container(c));
+                (proc_, cref, container)
+            }
+        };
+        self.lent = Some(Lent {
+            pid: ev.pid,
+            key,
+            cref,
+        });
+        (proc_, container)
     }
 
     fn process(&mut self, ev: &RawEvent) -> (Process, Option<ContainerRef>) {
@@ -274,9 +390,8 @@ impl Enricher {
     /// Maps one event (the tree must already reflect it, see [`Enricher::handle`]).
     pub fn map(&mut self, ev: &RawEvent) -> Event {
         self.num += 1;
-        let (proc_, cref) = self.process(ev);
-        let container = cref.as_ref().map(|c| self.container(c));
-        let p = self.tree.get(ev.pid).cloned().unwrap_or_default();
+        let (proc_, container) = self.process_and_container(ev);
+        let (pid, cwd) = (ev.pid, proc_.cwd.as_str());
         let s = |i: usize| lossy(ev.str_at(i));
         let a = &ev.args;
         let res = ev.ret;
@@ -292,7 +407,7 @@ impl Enricher {
                 args.push(arg("name", raw.clone(), None));
                 args.push(arg("flags", render::open_flags(flags), Some(flags as i64)));
                 args.push(arg("mode", render::mode(mode), Some(mode as i64)));
-                let name = self.resolve(&p, dirfd, &raw);
+                let name = Enricher::resolve(pid, cwd, dirfd, &raw);
                 Fd {
                     num: if res >= 0 { res } else { -1 },
                     fd_type: if flags & 0o200000 != 0 {
@@ -509,10 +624,85 @@ impl Enricher {
 mod tests {
     use super::*;
 
+    fn raw(kind: Kind, tid: u32, uid: u32, strs: &[&[u8]]) -> RawEvent {
+        RawEvent {
+            kind,
+            ts_boot: 0,
+            ret: 3,
+            args: [AT_FDCWD as u64, 0, 0, 0, 0, 0],
+            cap_effective: 0,
+            pid: 4242,
+            tid,
+            ppid: 1,
+            uid,
+            gid: 0,
+            cpu: 0,
+            comm: b"first".to_vec(),
+            sock: None,
+            strs: strs.iter().map(|s| s.to_vec()).collect(),
+            truncated: 0,
+        }
+    }
+
+    /// Maps an open by pid 4242 and hands the event back, as the pipeline does.
+    fn open(e: &mut Enricher, tid: u32, uid: u32) -> (String, i64, u32, String) {
+        let ev = e.handle(&raw(Kind::Openat, tid, uid, &[b"/etc/hostname"]));
+        let out = (
+            ev.proc.name.clone(),
+            ev.proc.tid,
+            ev.proc.uid,
+            ev.fd.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
+        );
+        e.recycle(ev);
+        out
+    }
+
+    #[test]
+    fn a_reused_process_follows_exec_threads_and_credentials() {
+        // An empty proc root: the process is only known from the kernel's events.
+        let dir = tempfile::tempdir().unwrap();
+        let clock = BootClock::now();
+        let tree = ProcessTree::with_proc_root(clock, &dir.path().to_string_lossy());
+        let mut e = Enricher::new(tree, ContainerCache::offline(), clock);
+        let first = open(&mut e, 4242, 0);
+        assert_eq!(first, ("first".into(), 4242, 0, "/etc/hostname".into()));
+        assert_eq!(
+            open(&mut e, 4242, 0),
+            first,
+            "the reused process is the same"
+        );
+        assert_eq!(open(&mut e, 4243, 0).1, 4243, "another thread's tid");
+        let exec = raw(
+            Kind::Execve,
+            4242,
+            0,
+            &[
+                b"",
+                b"",
+                b"/usr/bin/second",
+                b"second\0bin\0usr\0",
+                b"second\0",
+            ],
+        );
+        let ev = e.handle(&exec);
+        e.recycle(ev);
+        assert_eq!(
+            open(&mut e, 4242, 0).0,
+            "second",
+            "exec renamed the process"
+        );
+        let setuid = open(&mut e, 4242, 1000);
+        assert_eq!((setuid.0.as_str(), setuid.2), ("second", 1000));
+    }
+
     #[test]
     fn normalizes_traversals() {
         assert_eq!(normalize("/etc/../etc/../etc/shadow"), "/etc/shadow");
         assert_eq!(normalize("/a/./b//c/"), "/a/b/c");
         assert_eq!(normalize("/../.."), "/");
+        assert_eq!(normalize("/etc/hostname"), "/etc/hostname");
+        assert_eq!(normalize("/"), "/");
+        assert_eq!(normalize("/etc/"), "/etc");
+        assert_eq!(normalize("/etc/.x/..y"), "/etc/.x/..y");
     }
 }

@@ -133,6 +133,7 @@ impl<E: Evaluator> Pipeline<E> {
             }
         }
         self.on_event(&ev, true);
+        self.enricher.recycle(ev);
     }
 
     /// One mapped event (live or replayed).

@@ -75,6 +75,7 @@ pub struct ProcessTree {
     clock: BootClock,
     proc_root: String,
     stats: TreeStats,
+    generation: u64,
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -145,6 +146,7 @@ impl ProcessTree {
             clock,
             proc_root: proc_root.to_owned(),
             stats: TreeStats::default(),
+            generation: 0,
         }
     }
 
@@ -160,8 +162,15 @@ impl ProcessTree {
             if let Some(p) = self.read_proc(pid) {
                 self.procs.insert(pid, p);
                 self.stats.bootstrapped += 1;
+                self.generation += 1;
             }
         }
+    }
+
+    /// Changes whenever the tree does (a process added, exec'd or exited), so what was derived
+    /// from it (a mapped event's process and ancestry) can be reused while it stays the same.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Counters so far.
@@ -282,6 +291,7 @@ impl ProcessTree {
         p.start_ns = self.clock.to_unix_ns(ev.args[5]);
         p.container = ProcessTree::container_of(ev, 0).or(p.container);
         self.procs.insert(child, p);
+        self.generation += 1;
     }
 
     /// A successful exec: new image, argv, terminal and cgroup. The exec event's strings are
@@ -341,10 +351,12 @@ impl ProcessTree {
             exited: false,
         };
         self.procs.insert(ev.pid, p);
+        self.generation += 1;
     }
 
     /// The process exited: keep it a while, then evict the oldest exited ones.
     pub fn on_exit(&mut self, ev: &RawEvent) {
+        self.generation += 1;
         if let Some(p) = self.procs.get_mut(&ev.pid) {
             p.exited = true;
             self.exited.push_back((ev.pid, p.start_ns));
@@ -390,6 +402,7 @@ impl ProcessTree {
                 }
             };
             self.procs.insert(ev.pid, p);
+            self.generation += 1;
         }
         // Present: inserted just above when it was missing.
         match self.procs.get(&ev.pid) {

@@ -20,7 +20,15 @@ pub struct SensorConfig {
     pub ring_bytes: u32,
     /// Bytes of argv captured per exec (at most 4095).
     pub argv_max: u32,
+    /// Wake-up mark in bytes (a power of two, or 0): the kernel wakes the consumer only when
+    /// the queued bytes cross a multiple of it, and user space otherwise drains every
+    /// [`POLL`]. At most a quarter of the ring is used; 0 wakes the consumer for every record.
+    pub wake_bytes: u32,
 }
+
+/// The longest the consumer sleeps before it drains the ring without a wake-up: the bound on
+/// alert latency below the wake-up mark.
+pub const POLL: Duration = Duration::from_millis(50);
 
 impl Default for SensorConfig {
     fn default() -> SensorConfig {
@@ -28,6 +36,7 @@ impl Default for SensorConfig {
             kinds: Kind::ALL.to_vec(),
             ring_bytes: 16 << 20,
             argv_max: 4095,
+            wake_bytes: 1 << 20,
         }
     }
 }
@@ -85,6 +94,14 @@ impl Sensor {
                 cfg.ring_bytes
             )));
         }
+        if cfg.wake_bytes != 0 && !cfg.wake_bytes.is_power_of_two() {
+            return Err(SensorError::Config(format!(
+                "wake-up mark {} is not 0 or a power of two",
+                cfg.wake_bytes
+            )));
+        }
+        // A mark must leave room to queue past it before the ring fills.
+        let wake = cfg.wake_bytes.min(cfg.ring_bytes / 4);
         let mut kinds: Vec<Kind> = cfg.kinds.clone();
         kinds.extend(Kind::ALL.iter().copied().filter(|k| k.is_state()));
         kinds.sort();
@@ -105,6 +122,7 @@ impl Sensor {
         rodata.enabled_mask = mask;
         rodata.self_tgid = std::process::id();
         rodata.argv_max = cfg.argv_max.min(4095);
+        rodata.wake_shift = if wake == 0 { 0 } else { wake.trailing_zeros() };
         open.maps
             .events
             .set_max_entries(cfg.ring_bytes)
@@ -210,7 +228,10 @@ impl Sensor {
         .map_err(|e| SensorError::Ring(e.to_string()))?;
         let ring = b.build().map_err(|e| SensorError::Ring(e.to_string()))?;
         while !stop.load(Ordering::Relaxed) {
-            match ring.poll(Duration::from_millis(50)) {
+            // Below the wake-up mark the kernel does not wake us: the timeout is the wake-up,
+            // so drain whatever is queued whether or not the wait saw a notification.
+            let r = ring.poll(POLL).and_then(|()| ring.consume());
+            match r {
                 Ok(()) => {}
                 Err(_) if cut.replace(false) => {}
                 // A signal interrupted the wait (shutdown): check `stop` again.

@@ -29,6 +29,13 @@ const volatile __u64 enabled_mask = ~0ULL;
 const volatile __u32 self_tgid = 0;
 /* Bytes of argv kept per exec; at most WARDEN_STR_MAX. */
 const volatile __u32 argv_max = WARDEN_STR_MAX;
+/*
+ * log2 of the wake-up mark: a record wakes the consumer only when it makes the queued bytes
+ * cross a multiple of (1 << wake_shift). Below the mark user space is not woken at all and
+ * drains on its poll timeout, so a busy producer pays for a wake-up (an irq_work and a
+ * context switch) once per mark rather than once per record. 0 wakes on every record.
+ */
+const volatile __u32 wake_shift = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -175,6 +182,26 @@ static __always_inline void put_str(struct warden_hdr *h, int src, const void *p
 	h->nstr = idx + 1;
 }
 
+/*
+ * BPF_RB_FORCE_WAKEUP when this record makes the queued bytes cross a multiple of the mark,
+ * else BPF_RB_NO_WAKEUP. The count read before the write can be stale by what other CPUs
+ * write meanwhile; a crossing missed that way is caught at the next mark or by the consumer's
+ * poll timeout.
+ */
+static __always_inline __u64 wake_flags(__u32 size)
+{
+	__u64 rec, avail;
+
+	if (!wake_shift)
+		return 0;
+	/* What the record occupies in the ring: its 8-byte header, rounded up to 8. */
+	rec = ((__u64)size + 8 + 7) & ~7ULL;
+	avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if ((avail >> wake_shift) != ((avail + rec) >> wake_shift))
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void submit(struct warden_hdr *h)
 {
 	__u32 size = h->size;
@@ -183,7 +210,7 @@ static __always_inline void submit(struct warden_hdr *h)
 	/* Keep the mask: clang would drop it after the check above, and the verifier wants it. */
 	barrier_var(size);
 	size &= (WARDEN_SCRATCH * 2 - 1);
-	if (bpf_ringbuf_output(&events, h, size, 0) == 0)
+	if (bpf_ringbuf_output(&events, h, size, wake_flags(size)) == 0)
 		count(WC_EVENTS);
 	else
 		count(WC_DROPS);

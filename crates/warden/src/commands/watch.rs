@@ -89,6 +89,11 @@ pub struct WatchArgs {
     /// Kernel ring buffer size in MiB (a power of two).
     #[arg(long, value_name = "MIB", default_value_t = 16, global = true)]
     pub ring_mib: u32,
+    /// Wake user space when this many KiB are queued in the ring (a power of two; at most a
+    /// quarter of the ring is used). Below it events are drained every 50 ms. 0 wakes user
+    /// space for every event, which costs the traced process a wake-up per syscall.
+    #[arg(long, value_name = "KIB", default_value_t = 1024, global = true)]
+    pub wake_kib: u32,
     /// Stop after this many seconds.
     #[arg(long, value_name = "SECS", global = true)]
     pub duration: Option<u64>,
@@ -182,6 +187,15 @@ pub fn run(args: &WatchArgs, _g: &Globals) -> anyhow::Result<ExitCode> {
             format!("--ring-mib {}: a power of two up to 1024", args.ring_mib),
         ));
     }
+    if args.wake_kib != 0 && (!args.wake_kib.is_power_of_two() || args.wake_kib > 1 << 20) {
+        return Err(exit::fail(
+            exit::USAGE,
+            format!(
+                "--wake-kib {}: 0 or a power of two up to 1048576",
+                args.wake_kib
+            ),
+        ));
+    }
     let stop = live::stop_on_signals()
         .map_err(|e| exit::fail(exit::SYSTEM, format!("signal handlers: {e}")))?;
     if let Some(secs) = args.duration {
@@ -218,6 +232,7 @@ pub fn run(args: &WatchArgs, _g: &Globals) -> anyhow::Result<ExitCode> {
     }
     let cfg = SensorConfig {
         ring_bytes: args.ring_mib << 20,
+        wake_bytes: args.wake_kib << 10,
         ..SensorConfig::default()
     };
     let result = live::run(&mut pipeline, cfg, &stop);

@@ -29,13 +29,25 @@ def norm_name(eco, name):
 
 
 def eco_of(kind):
-    return {"python": "pypi", "java-archive": "maven", "go-module": "golang", "node-pkg": "npm"}.get(kind, kind)
+    """Syft's artifact types (and Trivy's purl types) in warden's ecosystem names."""
+    return {
+        "python": "pypi",
+        "java-archive": "maven",
+        "go-module": "golang",
+        "node-pkg": "npm",
+        "rust-crate": "cargo",  # syft
+        "rustbinary": "cargo",  # trivy's purl type for crates found in a binary
+        "binary": "generic",  # syft's binary classifiers; warden's are `generic` too
+    }.get(kind, kind)
 
 
 def key(eco, name, version):
     """(ecosystem, comparable name, version). Maven: the artifact ID only."""
     if eco == "maven":
         name = name.split(":")[-1]
+    if eco == "golang" and name == "stdlib":
+        # The Go toolchain: syft writes `go1.19.8`, warden and trivy `v1.19.8`.
+        version = "v" + version.removeprefix("go").removeprefix("v")
     return (eco, norm_name(eco, name), version)
 
 
@@ -73,14 +85,18 @@ def trivy(path):
         purl = c.get("purl", "")
         if not purl:
             continue  # the operating-system component
-        eco = purl[4:].split("/")[0]
+        eco = eco_of(purl[4:].split("/")[0])
+        if eco == "none":
+            # Trivy found a dpkg database but no /etc/os-release (distroless status.d images), and
+            # then writes `pkg:none/...` for the Debian packages; they are deb packages.
+            eco = "deb"
         name, group = c["name"], c.get("group", "")
         if eco == "maven" and group:
             name = f"{group}:{name}"
         elif eco == "npm" and group:
             name = f"{group}/{name}"
         version = c.get("version", "")
-        if eco == "deb" and "epoch=" in purl:
+        if eco == "deb" and "epoch=" in purl and ":" not in version:
             # Trivy's purl keeps the epoch as a qualifier; warden and syft keep it in the version.
             version = f"{purl.split('epoch=')[1].split('&')[0]}:{version}"
         loc = next((p["value"] for p in c.get("properties", []) if p["name"] == "aquasecurity:trivy:FilePath"), "")

@@ -398,6 +398,62 @@ fn docker_archive_with_manifest_last_and_stream_reading() {
     assert_eq!(img.meta.layers[1].digest.as_deref(), Some(d[1].as_str()));
 }
 
+/// A multi-MiB uncompressed layer in a docker-archive file is hashed in chunks on the hashing
+/// thread (`src/hash.rs`): the digest must still be the layer's, and one changed byte must still
+/// be caught against the config's diff ID.
+#[test]
+fn big_plain_layer_in_an_archive_is_verified_by_the_hashing_thread() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tar = dir.path().join("save.tar");
+    // 6 MiB that a byte search can find again, with a file to inspect after it.
+    let big: Vec<u8> = (0..6u32 << 20).map(|i| (i % 251) as u8).collect();
+    let l0 = layer(&[
+        E::File("data/blob", &big),
+        E::File("data/after.bin", b"after the big file"),
+    ]);
+    let l1 = layer(&[E::File("small.bin", b"s")]);
+    let d = [common::sha(&l0), common::sha(&l1)];
+    common::docker_archive(&tar, &[l0.clone(), l1], "example/big:1");
+    let sel = Recorder::new("/nothing-kept");
+    let img = open(
+        &format!("docker-archive:{}", tar.display()),
+        &OpenOptions::default(),
+        &sel,
+        &NoProgress,
+    )
+    .expect("open");
+    assert_eq!(img.meta.layers[0].digest.as_deref(), Some(d[0].as_str()));
+    assert_eq!(img.meta.layers[0].size, Some(l0.len() as u64));
+    assert_eq!(img.meta.layers[1].digest.as_deref(), Some(d[1].as_str()));
+    assert_eq!(
+        sel.inspected(),
+        vec![
+            ("/data/after.bin".to_string(), 0, d[0].clone(), 18),
+            ("/small.bin".to_string(), 1, d[1].clone(), 1),
+        ]
+    );
+
+    // Flip one byte in the middle of the big file's content, inside the archive.
+    let mut bytes = std::fs::read(&tar).expect("read archive");
+    let needle: Vec<u8> = big[3 << 20..(3 << 20) + 64].to_vec();
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_slice())
+        .expect("big file content in the archive");
+    bytes[at] ^= 0xff;
+    std::fs::write(&tar, &bytes).expect("write archive");
+    let r = open(
+        &format!("docker-archive:{}", tar.display()),
+        &OpenOptions::default(),
+        &Recorder::new("/nothing-kept"),
+        &NoProgress,
+    );
+    assert!(
+        matches!(r, Err(ImageError::DiffIdMismatch { index: 0, .. })),
+        "{r:?}"
+    );
+}
+
 #[test]
 fn docker_save_stream_with_manifest_last_defers_inspection_to_the_right_layer() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -61,7 +61,12 @@ fn build_info_and_query() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(v["metadata"]["schema_version"], 1);
+    // The schema this warden writes (2 since the per-package range index).
+    assert_eq!(
+        v["metadata"]["schema_version"],
+        warden_vulndb::SCHEMA_VERSION
+    );
+    assert!(warden_vulndb::SCHEMA_VERSION >= 2);
     assert_eq!(v["verified"], true);
     let sources = v["metadata"]["sources"].as_array().expect("sources");
     assert!(

@@ -66,7 +66,6 @@ fn build_info_and_query() {
         v["metadata"]["schema_version"],
         warden_vulndb::SCHEMA_VERSION
     );
-    assert!(warden_vulndb::SCHEMA_VERSION >= 2);
     assert_eq!(v["verified"], true);
     let sources = v["metadata"]["sources"].as_array().expect("sources");
     assert!(

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::db::{severity_code, status_code, Counts, Db, Metadata, REJECTIONS_KEPT};
 use crate::error::{Error, Result};
 use crate::feeds::{Rejection, Sink, SourceStats, FEEDS};
-use crate::format::{layout, EntryRec, RangeRec, Tables, VulnRec, SCHEMA_VERSION};
+use crate::format::{layout, EntryHead, EntryRec, RangeRec, Tables, VulnRec, SCHEMA_VERSION};
 use crate::input::{walk, Budget, Limits};
 use crate::join::join;
 use crate::model::scheme_for_key;
@@ -153,41 +153,41 @@ pub fn tables(
             key.push(0);
             key.extend_from_slice(af.package.as_bytes());
             by_pkg.entry(key).or_default().push(EntryRec {
-                vuln: adv_group[ai],
-                source: src_idx.get(a.source.as_str()).copied().unwrap_or(0),
-                advisory: &a.id,
-                status: status_code(af.status),
-                severity: severity_code(a.severity),
-                withdrawn: a.withdrawn.is_some(),
+                head: EntryHead {
+                    vuln: adv_group[ai],
+                    source: src_idx.get(a.source.as_str()).copied().unwrap_or(0),
+                    advisory: &a.id,
+                    status: status_code(af.status),
+                    severity: severity_code(a.severity),
+                    withdrawn: a.withdrawn.is_some(),
+                    fixed: af.fixed.iter().map(String::as_str).collect(),
+                },
                 ranges: af.ranges.iter().map(range_rec).collect(),
-                fixed: af.fixed.iter().map(String::as_str).collect(),
             });
             affected_entries += 1;
         }
     }
     let mut packages = Vec::with_capacity(by_pkg.len());
     for (k, mut v) in by_pkg {
-        v.sort_by(|a, b| {
-            (a.vuln, a.source, a.advisory, a.status).cmp(&(b.vuln, b.source, b.advisory, b.status))
-        });
+        fn identity<'a>(e: &EntryRec<'a>) -> (u32, u16, &'a str, u8) {
+            (e.head.vuln, e.head.source, e.head.advisory, e.head.status)
+        }
+        v.sort_by(|a, b| identity(a).cmp(&identity(b)));
         // One advisory listing a package in several `affected` blocks (GHSA does, one per
         // interval) is one entry with all its ranges, so a query reports it once, with every
         // fixed version above the installed one.
         let mut merged: Vec<EntryRec<'_>> = Vec::with_capacity(v.len());
         for e in v {
             match merged.last_mut() {
-                Some(last)
-                    if (last.vuln, last.source, last.advisory, last.status)
-                        == (e.vuln, e.source, e.advisory, e.status) =>
-                {
+                Some(last) if identity(last) == identity(&e) => {
                     for r in e.ranges {
                         if !last.ranges.contains(&r) {
                             last.ranges.push(r);
                         }
                     }
-                    for f in e.fixed {
-                        if !last.fixed.contains(&f) {
-                            last.fixed.push(f);
+                    for f in e.head.fixed {
+                        if !last.head.fixed.contains(&f) {
+                            last.head.fixed.push(f);
                         }
                     }
                 }

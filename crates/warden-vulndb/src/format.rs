@@ -36,24 +36,15 @@ pub(crate) const SEC_VULN: u32 = 3;
 pub(crate) const SEC_ALIAS: u32 = 4;
 pub(crate) const SEC_HEAP: u32 = 5;
 
-/// One affected entry as stored in a package blob.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// One affected entry as the build assembles it: the stored head, then its ranges (stored after
+/// the head, see [`EntryHead`]).
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct EntryRec<'a> {
-    pub vuln: u32,
-    pub source: u16,
-    #[serde(borrow)]
-    pub advisory: &'a str,
-    pub status: u8,
-    /// 0 = none, else `Severity` index + 1: the source's own rating (distro priority).
-    pub severity: u8,
-    pub withdrawn: bool,
-    #[serde(borrow)]
+    pub head: EntryHead<'a>,
     pub ranges: Vec<RangeRec<'a>>,
-    #[serde(borrow)]
-    pub fixed: Vec<&'a str>,
 }
 
-/// An entry as read back: everything but its ranges, which a stored record keeps after this
+/// An entry's stored head: everything but its ranges, which a stored record keeps after this
 /// part, so a query that already knows the entry matches (from the package index) decodes
 /// only what the answer needs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -79,16 +79,7 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
     let (mut spans, mut fixed, mut records) = (Vec::new(), Vec::new(), Vec::new());
     let (mut n_spans, mut n_fixed) = (0u32, 0u32);
     for e in entries {
-        let head = EntryHead {
-            vuln: e.vuln,
-            source: e.source,
-            advisory: e.advisory,
-            status: e.status,
-            severity: e.severity,
-            withdrawn: e.withdrawn,
-            fixed: e.fixed.clone(),
-        };
-        let mut rec = postcard::to_allocvec(&head).map_err(|err| err.to_string())?;
+        let mut rec = postcard::to_allocvec(&e.head).map_err(|err| err.to_string())?;
         rec.extend(postcard::to_allocvec(&e.ranges).map_err(|err| err.to_string())?);
         let mut own_spans: Vec<(u32, u32)> = Vec::new();
         let mut fast = scheme.is_some();
@@ -132,8 +123,8 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
                 RangeRec::Constraint(_) | RangeRec::Unless(_) => fast = false,
             }
         }
-        let own_fixed: Option<Vec<u32>> = e.fixed.iter().map(|f| rank(f)).collect();
-        let mut flags = if e.withdrawn { WITHDRAWN } else { 0 };
+        let own_fixed: Option<Vec<u32>> = e.head.fixed.iter().map(|f| rank(f)).collect();
+        let mut flags = if e.head.withdrawn { WITHDRAWN } else { 0 };
         let (span_start, fixed_start) = (n_spans, n_fixed);
         let (mut span_count, mut fixed_count) = (0u32, 0u32);
         match own_fixed {
@@ -217,7 +208,7 @@ fn texts<'a, 'b>(e: &'b EntryRec<'a>) -> impl Iterator<Item = &'a str> + 'b {
                 _ => Vec::new(),
             }
         })
-        .chain(e.fixed.iter().copied())
+        .chain(e.head.fixed.iter().copied())
 }
 
 /// One entry's place in the blob.

@@ -7,28 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+use common::{scan_fixture, strings, warden};
 use serde_json::Value;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/scan")
-        .join(rel)
-}
-
-fn warden() -> Command {
-    let mut c = Command::cargo_bin("warden").unwrap();
-    c.env_remove("WARDEN_DB")
-        .env_remove("WARDEN_CONFIG")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .env("NO_COLOR", "1");
-    c
-}
 
 fn build_db(path: &Path, epoch: Option<&str>) {
     let mut c = warden();
     c.args(["db", "build", "--from"])
-        .arg(fixture("vulndata"))
+        .arg(scan_fixture("vulndata"))
         .arg("-o")
         .arg(path);
     if let Some(e) = epoch {
@@ -60,7 +46,7 @@ fn tree() -> &'static Path {
         let put = |rel: &str, src: &str, version: &str| {
             let p = dir.join(rel);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            let text = std::fs::read_to_string(fixture(src)).unwrap();
+            let text = std::fs::read_to_string(scan_fixture(src)).unwrap();
             std::fs::write(p, text.replace("VERSION", version)).unwrap();
         };
         put(
@@ -404,16 +390,6 @@ fn missing_corrupt_and_stale_databases() {
     assert!(strings(&json(&o)["warnings"])
         .iter()
         .any(|w| w.contains("old")));
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[test]

@@ -11,22 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use assert_cmd::cargo::CommandCargoExt;
+mod common;
+use common::{scan_fixture, strings, warden};
 use serde_json::Value;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/scan")
-        .join(rel)
-}
-
-fn warden() -> Command {
-    let mut c = Command::cargo_bin("warden").unwrap();
-    c.env_remove("WARDEN_DB")
-        .env_remove("WARDEN_CONFIG")
-        .env("NO_COLOR", "1");
-    c
-}
 
 /// The test database, built once per test binary with `warden db build`.
 fn db() -> &'static Path {
@@ -36,7 +23,7 @@ fn db() -> &'static Path {
         let path = dir.join("warden.db");
         let out = warden()
             .args(["db", "build", "--from"])
-            .arg(fixture("vulndata"))
+            .arg(scan_fixture("vulndata"))
             .arg("-o")
             .arg(&path)
             .output()
@@ -128,16 +115,6 @@ fn findings<'a>(report: &'a Value, package: &str) -> Vec<&'a Value> {
         .collect()
 }
 
-fn strings(v: &Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The one finding of `id` in `package`, checked for the facts every finding carries.
 fn the_finding<'a>(report: &'a Value, package: &str, id: &str) -> &'a Value {
     let all = findings(report, package);
@@ -166,7 +143,7 @@ fn the_finding<'a>(report: &'a Value, package: &str, id: &str) -> &'a Value {
 }
 
 fn version_file(rel: &str, version: &str) -> Vec<u8> {
-    std::fs::read_to_string(fixture(rel))
+    std::fs::read_to_string(scan_fixture(rel))
         .unwrap()
         .replace("VERSION", version)
         .into_bytes()
@@ -298,7 +275,8 @@ fn smallvec_in_a_cargo_auditable_binary_merges_rustsec_and_ghsa() {
     if !docker() {
         return;
     }
-    let bin = |v: &str| std::fs::read(fixture(&format!("rust-wardenaud-smallvec-{v}"))).unwrap();
+    let bin =
+        |v: &str| std::fs::read(scan_fixture(&format!("rust-wardenaud-smallvec-{v}"))).unwrap();
     let (vuln, fixed) = ("warden-scan-test/rust:vuln", "warden-scan-test/rust:fixed");
     build_image(vuln, &[("/usr/local/bin/wardenaud", bin("1.6.0"), 0o755)]);
     build_image(fixed, &[("/usr/local/bin/wardenaud", bin("1.6.1"), 0o755)]);
@@ -423,7 +401,7 @@ fn debian_package_matched_by_source_package() {
         vec![
             (
                 "/etc/os-release",
-                std::fs::read(fixture("rootfs/debian-os-release")).unwrap(),
+                std::fs::read(scan_fixture("rootfs/debian-os-release")).unwrap(),
                 0o644,
             ),
             (
@@ -467,7 +445,7 @@ fn alpine_package_matched_against_secdb_with_end_of_life_warning() {
         vec![
             (
                 "/etc/os-release",
-                std::fs::read(fixture("rootfs/alpine-os-release")).unwrap(),
+                std::fs::read(scan_fixture("rootfs/alpine-os-release")).unwrap(),
                 0o644,
             ),
             (

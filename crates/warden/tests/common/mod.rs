@@ -7,10 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The `warden` binary built for this test run.
+/// The `warden` binary built for this test run, with none of the caller's warden settings
+/// (config, database, reproducible-build epoch) leaking in.
 pub fn warden() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_warden"));
-    c.env_remove("WARDEN_CONFIG").env("NO_COLOR", "1");
+    c.env_remove("WARDEN_CONFIG")
+        .env_remove("WARDEN_DB")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("NO_COLOR", "1");
     c
 }
 
@@ -170,4 +174,20 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests")
         .join("fixtures")
+}
+
+/// A file under `tests/fixtures/scan` (the scan tests' advisory records and package files).
+pub fn scan_fixture(rel: &str) -> PathBuf {
+    fixtures().join("scan").join(rel)
+}
+
+/// The strings of a JSON array (empty when it is not one).
+pub fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }

@@ -12,31 +12,12 @@ use std::io::{BufRead, Write};
 use std::net::IpAddr;
 use std::time::Instant;
 
-use warden_rules::event::{Ancestor, Container, Event, EventArg, Fd, FdType, Process};
+use warden_rules::event::{Ancestor, Container, Event, Fd, FdType, Process};
 use warden_rules::{defaults, Engine, Loader, Matching};
 
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-}
-
-fn arg(name: &str, value: &str, raw: Option<i64>) -> EventArg {
-    EventArg {
-        name: name.into(),
-        value: value.into(),
-        raw,
-    }
-}
+#[path = "../tests/support/gen.rs"]
+mod gen;
+use gen::{arg, Rng};
 
 fn generate(n: usize) -> Vec<Event> {
     let mut r = Rng(0x9E37_79B9_7F4A_7C15);

@@ -6,34 +6,13 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use warden_rules::event::{Ancestor, Container, Event, EventArg, Fd, FdType, Process};
+use warden_rules::event::{Ancestor, Container, Event, Fd, FdType, Process};
 use warden_rules::fields::Ctx;
 use warden_rules::{defaults, Engine, Loader, Matching, Rule};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.next() % 100 < pct
-    }
-}
-
-fn arg(name: &str, value: &str, raw: Option<i64>) -> EventArg {
-    EventArg {
-        name: name.into(),
-        value: value.into(),
-        raw,
-    }
-}
+#[path = "support/gen.rs"]
+mod gen;
+use gen::{arg, Rng};
 
 /// Values taken from the rules' own lists and macros, so that conditions are exercised on both
 /// sides rather than being false for every event.

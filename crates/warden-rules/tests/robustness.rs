@@ -4,16 +4,9 @@
 
 use warden_rules::{defaults, parser, Loader};
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-}
+#[path = "support/gen.rs"]
+mod gen;
+use gen::Rng;
 
 const ALPHABET: &[u8] = b"()[],=!<>'\" \t\nabcdefghijklmnopqrstuvwxyz._-/*?0123456789\\";
 

@@ -1,0 +1,32 @@
+//! Deterministic generation helpers shared by the rule engine's tests and `rules_bench`
+//! (included with `#[path]`, so each keeps its own crate root).
+#![allow(dead_code)]
+
+use warden_rules::event::EventArg;
+
+/// xorshift64*: deterministic, no dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.next() % 100 < pct
+    }
+}
+
+/// An event argument as the sensor decodes it.
+pub fn arg(name: &str, value: &str, raw: Option<i64>) -> EventArg {
+    EventArg {
+        name: name.into(),
+        value: value.into(),
+        raw,
+    }
+}

@@ -194,16 +194,26 @@ fn base_name(path: &str) -> &str {
 /// The version a classifier finds in `data`, if any.
 fn classify(i: usize, name_version: Option<&str>, data: &[u8]) -> Option<String> {
     if let Some(prefix) = name_version {
-        // The version string sits NUL-delimited in the binary and the shared library alike.
-        let re = Regex::new(&format!(
-            r"(?-u)\x00(?P<version>{}[-._a-zA-Z0-9]*)\x00",
-            regex::escape(prefix)
-        ))
-        .ok()?;
-        return re
-            .captures(data)
-            .and_then(|c| c.name("version"))
-            .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned());
+        // The version sits NUL-delimited in the binary and the shared library alike: the first
+        // field between two NULs that is the name's version followed by version characters.
+        // A field scan, not a regex built per file for this file's prefix.
+        let is_version = |f: &[u8]| {
+            f.strip_prefix(prefix.as_bytes()).is_some_and(|rest| {
+                rest.iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || b"-._".contains(&b))
+            })
+        };
+        // Skip the field before the first NUL; the last field has no NUL after it.
+        let mut fields = data.split(|&b| b == 0).skip(1).peekable();
+        while let Some(f) = fields.next() {
+            if fields.peek().is_none() {
+                break;
+            }
+            if is_version(f) {
+                return Some(String::from_utf8_lossy(f).into_owned());
+            }
+        }
+        return None;
     }
     COMPILED[i].iter().find_map(|re| {
         re.captures(data)

@@ -75,6 +75,8 @@ pub struct Config {
     pub no_fail: bool,
     /// Run an external `shellcheck` on RUN scripts (SCxxxx findings) when one is found.
     pub shellcheck: bool,
+    /// Where ShellCheck results are cached between runs (`None`: never cached).
+    pub shellcheck_cache: Option<crate::shellcheck::Cache>,
     /// Base images accepted as minimal by WD1004 (globs with `*`).
     pub minimal_images: Vec<String>,
     /// Output formats named in the file (`format` / `formats`).
@@ -116,6 +118,7 @@ impl Default for Config {
             failure_threshold: Some(Level::Info),
             no_fail: false,
             shellcheck: true,
+            shellcheck_cache: None,
             minimal_images: DEFAULT_MINIMAL_IMAGES
                 .iter()
                 .map(|s| s.to_string())

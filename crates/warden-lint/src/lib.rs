@@ -96,7 +96,7 @@ pub fn lint_parsed(
     }
     if config.shellcheck {
         if let Some(bin) = shellcheck {
-            for mut f in shellcheck::run(&cx, bin) {
+            for mut f in shellcheck::run_cached(&cx, bin, config.shellcheck_cache.as_ref()) {
                 if config.ignored.contains(&f.code) {
                     continue;
                 }

@@ -26,6 +26,8 @@ otherwise .hadolint.yaml is looked up as hadolint does ($PWD, $XDG_CONFIG_HOME, 
 ~/.hadolint/, ~) and the `lint:` section of warden.yaml is applied on top. Command-line flags win.
 Pragmas: `# hadolint ignore=DL3008`, `# hadolint global ignore=…`, `# hadolint stage ignore=…`,
 `# hadolint shell=powershell`, `# warden ignore=WD1001 reason=\"…\"`.
+ShellCheck results are cached per RUN script (keyed by script text and shellcheck binary) under
+$WARDEN_CACHE_DIR/shellcheck (default ~/.cache/warden); --no-cache skips the cache.
 Exit: 0 clean, 1 a finding at or above the failure threshold (default info) or a parse error,
 64 bad usage or config, 65 a file could not be read.";
 
@@ -81,6 +83,10 @@ pub struct LintArgs {
     /// Do not run the external `shellcheck` on RUN scripts.
     #[arg(long)]
     pub no_shellcheck: bool,
+    /// Do not read or write the ShellCheck result cache ($WARDEN_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/warden, else ~/.cache/warden).
+    #[arg(long)]
+    pub no_cache: bool,
     /// Path printed for stdin input.
     #[arg(long, value_name = "PATH")]
     pub file_path_in_report: Option<String>,
@@ -150,6 +156,10 @@ pub fn run(args: &LintArgs, g: &Globals) -> anyhow::Result<ExitCode> {
     let mut config = config;
     if args.no_shellcheck {
         config.shellcheck = false;
+    }
+    if !args.no_cache {
+        config.shellcheck_cache =
+            warden_lint::shellcheck::Cache::default_dir().map(warden_lint::shellcheck::Cache::new);
     }
 
     let mut files = Vec::new();

@@ -25,10 +25,16 @@ echo "machine: $(nproc) cores; warden $("$WARDEN" --version); $(hadolint --versi
 # 1. All files in one invocation.
 hyperfine --warmup 1 --runs 10 -N --export-markdown "$OUT/all.md" \
   -n 'warden lint (no shellcheck)' "$WARDEN lint --no-shellcheck --no-fail -f json $CORPUS" 2>&1 | tail -n 4
+# ShellCheck results are cached per script (~/.cache/warden/shellcheck); cold runs use
+# --no-cache, warm runs a private cache filled by the warm-up.
+export WARDEN_CACHE_DIR="$OUT/cache"
+rm -rf "$WARDEN_CACHE_DIR"
 hyperfine --warmup 0 --runs 2 -N --export-markdown "$OUT/all-sc.md" \
-  -n 'warden lint (with shellcheck)' "$WARDEN lint --no-fail -f json $CORPUS" 2>&1 | tail -n 4
+  -n 'warden lint (with shellcheck, no cache)' "$WARDEN lint --no-cache --no-fail -f json $CORPUS" 2>&1 | tail -n 4
+hyperfine --warmup 1 --runs 10 -N --export-markdown "$OUT/all-sc-warm.md" \
+  -n 'warden lint (with shellcheck, warm cache)' "$WARDEN lint --no-fail -f json $CORPUS" 2>&1 | tail -n 4
 /usr/bin/time -f '%e s wall, %M KB max RSS' "$WARDEN" lint --no-shellcheck --no-fail -f json "$CORPUS" > "$OUT/warden.json"
-/usr/bin/time -f '%e s wall, %M KB max RSS (with shellcheck)' "$WARDEN" lint --no-fail -f json "$CORPUS" > "$OUT/warden-sc.json"
+/usr/bin/time -f '%e s wall, %M KB max RSS (with shellcheck, no cache)' "$WARDEN" lint --no-cache --no-fail -f json "$CORPUS" > "$OUT/warden-sc.json"
 if [ -z "${SKIP_HADOLINT_FULL:-}" ]; then
   (cd "$CORPUS" && /usr/bin/time -f '%e s wall, %M KB max RSS (hadolint, all files)' \
      hadolint --no-fail -f json $(sed "s|^$CORPUS/|./|" "$OUT/files.txt") > "$OUT/hadolint.json" 2> "$OUT/hadolint.err") || true
@@ -51,7 +57,8 @@ for f in "$MED" "$BIG"; do
   hyperfine --warmup 20 --runs 200 -N --export-markdown "$OUT/single-$(basename "$f").md" \
     -n warden "$WARDEN lint --no-shellcheck --no-fail $f" 2>&1 | grep -E 'Benchmark|Time|Range' || true
   hyperfine --warmup 3 --runs 30 -N --export-markdown "$OUT/single-sc-$(basename "$f").md" \
-    -n 'warden+shellcheck' "$WARDEN lint --no-fail $f" \
+    -n 'warden+shellcheck (no cache)' "$WARDEN lint --no-cache --no-fail $f" \
+    -n 'warden+shellcheck (warm cache)' "$WARDEN lint --no-fail $f" \
     -n hadolint "hadolint --no-fail $f" 2>&1 | grep -E 'Benchmark|Time|Range|faster' || true
 done
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -67,4 +74,9 @@ for code in sorted(set(w) | set(h)):
     print(f"| {code} | {w.get(code, 0)} | {h.get(code, 0)} |")
 print(f"| total | {sum(w.values())} | {sum(h.values())} |")
 PY
+  # Every (rule, file, line) only one tool reports, put in a checked category; exits 1 and
+  # lists examples when something is left unexplained.
+  SCV=$(${SHELLCHECK:-shellcheck} --version 2>/dev/null | sed -n 's/^version: //p')
+  python3 bench/lint_disagreements.py "$OUT/warden-sc.json" "$OUT/hadolint.json" "$CORPUS" \
+    ${SCV:+--shellcheck-version "$SCV"} || echo "some disagreements are unexplained (above)"
 fi

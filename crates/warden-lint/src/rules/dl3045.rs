@@ -12,7 +12,9 @@ pub const RULE: Rule = Rule {
 };
 
 fn absolute(d: &str) -> bool {
-    let d = drop_quotes(d);
+    // hadolint trims quote characters from each end on their own (`Text.dropAround`), so
+    // `"${HOME}"/file` counts as starting with a variable.
+    let d = d.trim_matches(|c| c == '"' || c == '\'');
     let b = d.as_bytes();
     d.starts_with('/')
         || d.starts_with('$')
@@ -50,5 +52,26 @@ fn check(cx: &Ctx, out: &mut Out) {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_quoted_variable_prefix_is_not_relative() {
+        let cfg = crate::Config {
+            shellcheck: false,
+            ..Default::default()
+        };
+        let codes = |src: &str| -> Vec<String> {
+            crate::lint(src.as_bytes(), &cfg, None)
+                .into_iter()
+                .map(|f| f.code)
+                .filter(|c| c == "DL3045")
+                .collect()
+        };
+        assert!(codes("FROM a\nCOPY x \"${HOME}\"/x\n").is_empty());
+        assert!(codes("FROM a\nCOPY x '/opt/x'\n").is_empty());
+        assert_eq!(codes("FROM a\nCOPY x \"rel/x\"\n"), ["DL3045"]);
     }
 }

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use crate::ast::Op;
 use crate::compiler::{self, COperand, CRhs, Lit, Node};
-use crate::fields::{Ctx, FieldArg, FieldDef, OPEN_CREATE, OPEN_READ, OPEN_WRITE};
+use crate::fields::{self, Ctx, FieldArg, FieldDef, OPEN_CREATE, OPEN_READ, OPEN_WRITE};
 use crate::hash::FxBuild;
 use crate::value::{Val, Vals};
 
@@ -23,12 +23,14 @@ pub(crate) enum Leaf {
     Open { mask: u8, want: bool },
     /// A text field against text literals.
     Str {
+        get: StrGet,
         def: FieldDef,
         arg: FieldArg,
         cmp: StrCmp,
     },
     /// A numeric field against integer literals.
     Num {
+        get: NumGet,
         def: FieldDef,
         arg: FieldArg,
         cmp: NumCmp,
@@ -41,6 +43,120 @@ pub(crate) enum Leaf {
     },
     /// Anything else, evaluated by the compiled tree.
     Generic(Node),
+}
+
+/// The most used single-valued text fields read straight from the event, skipping the
+/// extractor call and its `Vals`; each mirrors its extractor in `fields.rs` exactly (the
+/// equivalence test compares them with [`Node::eval`]). `Other` calls the extractor.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum StrGet {
+    ProcName,
+    ProcExe,
+    ProcPname,
+    FdTypechar,
+    FdDirectory,
+    FdFilename,
+    ContainerId,
+    ContainerRepository,
+    Other,
+}
+
+/// The same for integer fields.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum NumGet {
+    FdNum,
+    RawRes,
+    Tty,
+    Vpid,
+    Uid,
+    Other,
+}
+
+fn str_get(name: &str, arg: &FieldArg) -> StrGet {
+    if *arg != FieldArg::None {
+        return StrGet::Other;
+    }
+    match name {
+        "proc.name" => StrGet::ProcName,
+        "proc.exe" => StrGet::ProcExe,
+        "proc.pname" => StrGet::ProcPname,
+        "fd.typechar" => StrGet::FdTypechar,
+        "fd.directory" => StrGet::FdDirectory,
+        "fd.filename" => StrGet::FdFilename,
+        "container.id" => StrGet::ContainerId,
+        "container.image.repository" => StrGet::ContainerRepository,
+        _ => StrGet::Other,
+    }
+}
+
+fn num_get(name: &str, arg: &FieldArg) -> NumGet {
+    if *arg != FieldArg::None {
+        return NumGet::Other;
+    }
+    match name {
+        "fd.num" => NumGet::FdNum,
+        "evt.rawres" => NumGet::RawRes,
+        "proc.tty" => NumGet::Tty,
+        "proc.vpid" => NumGet::Vpid,
+        "user.uid" => NumGet::Uid,
+        _ => NumGet::Other,
+    }
+}
+
+/// `container_or` of `fields.rs`: `host` (or nothing) for a host process, nothing when empty.
+#[inline]
+fn container_str<'a>(
+    ev: &'a crate::event::Event,
+    host: Option<&'static str>,
+    get: fn(&'a crate::event::Container) -> &'a str,
+) -> Option<&'a [u8]> {
+    match &ev.container {
+        Some(ct) => Some(get(ct)).filter(|v| !v.is_empty()).map(str::as_bytes),
+        None => host.map(str::as_bytes),
+    }
+}
+
+impl StrGet {
+    /// The value, or `None` when the field has none; only for the variants other than `Other`.
+    #[inline]
+    fn get(self, ev: &crate::event::Event) -> Option<&[u8]> {
+        use crate::event::FdType;
+        let p = &ev.proc;
+        match self {
+            StrGet::ProcName => Some(p.name.as_bytes()),
+            StrGet::ProcExe => Some(p.exe.as_bytes()),
+            StrGet::ProcPname => p.ancestors.first().map(|a| a.name.as_bytes()),
+            StrGet::FdTypechar => ev.fd.as_ref().map(|f| f.fd_type.as_char().as_bytes()),
+            StrGet::FdDirectory => match &ev.fd {
+                Some(f) if f.fd_type == FdType::Directory => Some(f.name.as_bytes()),
+                Some(f) if f.fd_type == FdType::File => Some(fields::dirname(&f.name).as_bytes()),
+                _ => None,
+            },
+            StrGet::FdFilename => match &ev.fd {
+                Some(f) if f.fd_type == FdType::File => Some(fields::basename(&f.name).as_bytes()),
+                _ => None,
+            },
+            StrGet::ContainerId => container_str(ev, Some("host"), |c| &c.id),
+            StrGet::ContainerRepository => container_str(ev, None, |c| &c.image_repository),
+            StrGet::Other => None,
+        }
+    }
+}
+
+impl NumGet {
+    /// The value; only for the variants other than `Other`.
+    #[inline]
+    fn get(self, ev: &crate::event::Event) -> Option<i64> {
+        let p = &ev.proc;
+        match self {
+            NumGet::FdNum => ev.fd.as_ref().map(|f| f.num),
+            NumGet::RawRes => Some(ev.res),
+            NumGet::Tty => Some(i64::from(p.tty)),
+            NumGet::Vpid => Some(p.vpid),
+            NumGet::Uid => Some(i64::from(p.uid)),
+            NumGet::Other => None,
+        }
+    }
 }
 
 /// A text comparison with its literal(s) in their final form.
@@ -135,7 +251,12 @@ impl Leaf {
                     Op::Ge => NumCmp::Ge(*x),
                     _ => return None,
                 };
-                Some(Leaf::Num { def, arg, cmp })
+                Some(Leaf::Num {
+                    get: num_get(def.name, &arg),
+                    def,
+                    arg,
+                    cmp,
+                })
             }
             CRhs::List(lits, _)
                 if matches!(c.op, Op::In | Op::Intersects)
@@ -150,12 +271,14 @@ impl Leaf {
                     })
                     .collect();
                 Some(Leaf::Num {
+                    get: num_get(def.name, &arg),
                     def,
                     arg,
                     cmp: NumCmp::Any(v),
                 })
             }
             CRhs::One(Lit::Lower(b)) if c.op == Op::IContains => Some(Leaf::Str {
+                get: str_get(def.name, &arg),
                 def,
                 arg,
                 cmp: StrCmp::IContains(b.clone().into_boxed_slice()),
@@ -172,7 +295,12 @@ impl Leaf {
                     Op::Glob => StrCmp::Glob(b),
                     _ => return None,
                 };
-                Some(Leaf::Str { def, arg, cmp })
+                Some(Leaf::Str {
+                    get: str_get(def.name, &arg),
+                    def,
+                    arg,
+                    cmp,
+                })
             }
             CRhs::List(lits, set) if !lits.is_empty() => {
                 let cmp = match c.op {
@@ -186,7 +314,12 @@ impl Leaf {
                     Op::PMatch => StrCmp::AnyPMatch(all_bytes(lits)?),
                     _ => return None,
                 };
-                Some(Leaf::Str { def, arg, cmp })
+                Some(Leaf::Str {
+                    get: str_get(def.name, &arg),
+                    def,
+                    arg,
+                    cmp,
+                })
             }
             _ => None,
         }
@@ -197,12 +330,18 @@ impl Leaf {
     pub(crate) fn eval(&self, c: &Ctx<'_>) -> bool {
         match self {
             Leaf::Open { mask, want } => (c.open_bits & mask != 0) == *want,
-            Leaf::Str { def, arg, cmp } => match (def.extract)(c, arg) {
+            Leaf::Str { get, cmp, .. } if !matches!(get, StrGet::Other) => {
+                get.get(c.ev).is_some_and(|b| cmp.test(b))
+            }
+            Leaf::Num { get, cmp, .. } if !matches!(get, NumGet::Other) => {
+                get.get(c.ev).is_some_and(|n| cmp.test(n))
+            }
+            Leaf::Str { def, arg, cmp, .. } => match (def.extract)(c, arg) {
                 Vals::None => false,
                 Vals::One(v) => v.as_bytes().is_some_and(|b| cmp.test(b)),
                 Vals::Many(m) => m.iter().any(|v| v.as_bytes().is_some_and(|b| cmp.test(b))),
             },
-            Leaf::Num { def, arg, cmp } => match (def.extract)(c, arg) {
+            Leaf::Num { def, arg, cmp, .. } => match (def.extract)(c, arg) {
                 Vals::None => false,
                 Vals::One(Val::Num(n)) => cmp.test(n),
                 Vals::One(_) => false,

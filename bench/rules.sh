@@ -19,6 +19,8 @@ trap 'rm -f "$REC"' EXIT
 "$BIN" --events 100000 --write-recording "$REC" "$@" >/dev/null
 echo "recording: $(wc -l <"$REC") events, $(du -h "$REC" | cut -f1)"
 for i in $(seq 1 "$RUNS"); do
+  # Load changes CPU-time figures too (shared caches): print it next to every run.
+  echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   # taskset pins to one core when available so the figure is per core.
   if command -v taskset >/dev/null; then
     taskset -c 0 "$BIN" --events "$EVENTS" --recording "$REC" "$@"

@@ -794,7 +794,7 @@ impl COperand {
     }
 }
 
-fn glob(p: &[u8], s: &[u8]) -> bool {
+pub(crate) fn glob(p: &[u8], s: &[u8]) -> bool {
     // Iterative wildcard match with single-star backtracking: linear in practice and never
     // recursive, so hostile patterns cannot blow the stack.
     let (mut pi, mut si) = (0, 0);
@@ -879,7 +879,7 @@ fn class(p: &[u8], c: u8) -> Option<(bool, usize)> {
 /// Byte equality without a libc `memcmp` call for short values: most comparisons are a
 /// process name or a short path against a literal, where the call costs more than the work.
 #[inline]
-fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
@@ -890,21 +890,32 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 #[inline]
-fn starts_with(h: &[u8], p: &[u8]) -> bool {
+pub(crate) fn starts_with(h: &[u8], p: &[u8]) -> bool {
     h.len() >= p.len() && bytes_eq(&h[..p.len()], p)
 }
 
 #[inline]
-fn ends_with(h: &[u8], p: &[u8]) -> bool {
+pub(crate) fn ends_with(h: &[u8], p: &[u8]) -> bool {
     h.len() >= p.len() && bytes_eq(&h[h.len() - p.len()..], p)
 }
 
-fn contains(h: &[u8], n: &[u8]) -> bool {
-    n.is_empty() || memchr::memmem::find(h, n).is_some()
+pub(crate) fn contains(h: &[u8], n: &[u8]) -> bool {
+    let Some(&first) = n.first() else {
+        return true;
+    };
+    if h.len() < n.len() {
+        return false;
+    }
+    // Fields are mostly short paths and names: building a memmem searcher costs more than a
+    // scan for the first byte. Long haystacks (command lines, buffers) get the SIMD searcher.
+    if h.len() > 64 {
+        return memchr::memmem::find(h, n).is_some();
+    }
+    (0..=h.len() - n.len()).any(|i| h[i] == first && bytes_eq(&h[i..i + n.len()], n))
 }
 
 /// `contains` on the ASCII-lowercased haystack, without building it; `n` is already lowercase.
-fn icontains(h: &[u8], n: &[u8]) -> bool {
+pub(crate) fn icontains(h: &[u8], n: &[u8]) -> bool {
     n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
@@ -930,7 +941,7 @@ fn in_net(ip: &IpAddr, net: &IpAddr, bits: u8) -> bool {
     }
 }
 
-fn pmatch(v: &[u8], prefix: &[u8]) -> bool {
+pub(crate) fn pmatch(v: &[u8], prefix: &[u8]) -> bool {
     let p = prefix.strip_suffix(b"/").unwrap_or(prefix);
     if p.is_empty() {
         return v.first() == Some(&b'/');

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::compiler::{COperand, CRhs, Lit, Node};
 use crate::event::Event;
+use crate::fast::{self, Leaf};
 use crate::fields::{Ctx, FieldArg};
 use crate::hash::FxBuild;
 use crate::loader::{Priority, Rule};
@@ -33,24 +34,63 @@ pub struct Engine {
     rules: Vec<Rule>,
     /// Event type name to its bucket in `buckets`.
     type_ids: HashMap<String, u32, FxBuild>,
-    /// Per event type: the candidate rules in file order, each with its condition specialised
-    /// for that type (`None` = the rule is always true for it).
-    buckets: Vec<Vec<(usize, Option<Tree>)>>,
-    /// The distinct checks every tree refers to by index.
-    leaves: Vec<Node>,
+    /// Per event type: the candidate rules in file order, each with the entry of its condition
+    /// (specialised for that type) in `steps`, or a terminal when the rule is constant for it.
+    buckets: Vec<Vec<(usize, u32)>>,
+    /// The event's memory blocks some check reads (`fast::T_*`), touched together before
+    /// evaluation.
+    touch_any: u16,
+    /// Every specialised condition, flattened into short-circuit jumps over the leaves.
+    steps: Vec<Step>,
+    /// The distinct checks every step refers to by index.
+    leaves: Vec<Leaf>,
     any_type: Vec<usize>,
     hostname: String,
     matching: Matching,
     min_priority: Priority,
 }
 
-/// A rule condition over shared leaves.
+/// A rule condition over shared leaves, before it is flattened into [`Step`]s.
 #[derive(Debug)]
 enum Tree {
     And(Box<[Tree]>),
     Or(Box<[Tree]>),
     Not(Box<Tree>),
     Leaf(u32),
+}
+
+/// One check of a flattened condition: evaluate `leaf`, then continue at `on_true` or
+/// `on_false`, an index into the steps or one of the terminals [`YES`] and [`NO`]. `and`, `or`
+/// and `not` become jump targets, so evaluating a rule is a loop without recursion.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    leaf: u32,
+    on_true: u32,
+    on_false: u32,
+}
+
+/// The condition holds.
+const YES: u32 = u32::MAX;
+/// The condition does not hold.
+const NO: u32 = u32::MAX - 1;
+
+/// Flattens `t` into `steps` so that it continues at `yes` when it holds and at `no` when it
+/// does not; returns its entry. Children are emitted last first so each knows where its
+/// successor starts; the evaluation order is the tree's.
+fn emit(t: &Tree, yes: u32, no: u32, steps: &mut Vec<Step>) -> u32 {
+    match t {
+        Tree::Leaf(l) => {
+            steps.push(Step {
+                leaf: *l,
+                on_true: yes,
+                on_false: no,
+            });
+            (steps.len() - 1) as u32
+        }
+        Tree::Not(k) => emit(k, no, yes, steps),
+        Tree::And(k) => k.iter().rev().fold(yes, |next, c| emit(c, next, no, steps)),
+        Tree::Or(k) => k.iter().rev().fold(no, |next, c| emit(c, yes, next, steps)),
+    }
 }
 
 /// Leaves whose result is remembered per event; the few beyond this (none with the default
@@ -137,30 +177,31 @@ fn build(n: &Node, leaves: &mut Vec<Node>, index: &mut HashMap<String, u32>) -> 
     }
 }
 
-impl Tree {
-    fn eval(&self, leaves: &[Node], c: &Ctx<'_>, memo: &mut Memo) -> bool {
-        match self {
-            Tree::And(k) => k.iter().all(|t| t.eval(leaves, c, memo)),
-            Tree::Or(k) => k.iter().any(|t| t.eval(leaves, c, memo)),
-            Tree::Not(k) => !k.eval(leaves, c, memo),
-            Tree::Leaf(i) => {
-                let i = *i as usize;
-                let leaf = &leaves[i];
-                if i >= MEMO_LEAVES {
-                    return leaf.eval(c);
-                }
+impl Engine {
+    /// Runs the flattened condition starting at `pc` on one event.
+    #[inline]
+    fn run(&self, mut pc: u32, c: &Ctx<'_>, memo: &mut Memo) -> bool {
+        while pc < NO {
+            let s = self.steps[pc as usize];
+            let i = s.leaf as usize;
+            let r = if i < MEMO_LEAVES {
                 let (w, b) = (i / 64, 1u64 << (i % 64));
                 if memo.known[w] & b != 0 {
-                    return memo.val[w] & b != 0;
+                    memo.val[w] & b != 0
+                } else {
+                    let r = self.leaves[i].eval(c);
+                    memo.known[w] |= b;
+                    if r {
+                        memo.val[w] |= b;
+                    }
+                    r
                 }
-                let r = leaf.eval(c);
-                memo.known[w] |= b;
-                if r {
-                    memo.val[w] |= b;
-                }
-                r
-            }
+            } else {
+                self.leaves[i].eval(c)
+            };
+            pc = if r { s.on_true } else { s.on_false };
         }
+        pc == YES
     }
 }
 
@@ -182,6 +223,10 @@ impl Engine {
         }
         let mut leaves = Vec::new();
         let mut index = HashMap::new();
+        let mut steps = Vec::new();
+        // Where each bucket's steps start, and whether `Ctx::new` reads its open flags.
+        let mut touch_from = Vec::new();
+        let mut steps_from = 0;
         let mut type_ids = HashMap::default();
         let mut buckets = Vec::with_capacity(typed.len());
         // Each bucket holds its own rules and the any-type rules merged in file order, so one
@@ -193,23 +238,56 @@ impl Engine {
             let spec = v
                 .into_iter()
                 .filter_map(|i| match rules[i].node.specialize(&t) {
-                    Ok(n) => Some((i, Some(build(&n, &mut leaves, &mut index).0))),
-                    Err(true) => Some((i, None)),
+                    Ok(n) => {
+                        let tree = build(&n, &mut leaves, &mut index).0;
+                        Some((i, emit(&tree, YES, NO, &mut steps)))
+                    }
+                    Err(true) => Some((i, YES)),
                     Err(false) => None,
                 })
                 .collect();
+            let open = matches!(
+                t.as_str(),
+                "open" | "openat" | "openat2" | "open_by_handle_at" | "creat"
+            );
+            touch_from.push((steps_from, open));
+            steps_from = steps.len();
             type_ids.insert(t, buckets.len() as u32);
             buckets.push(spec);
         }
         let any_bucket = any_type
             .iter()
-            .map(|&i| (i, Some(build(&rules[i].node, &mut leaves, &mut index).0)))
+            .map(|&i| {
+                let tree = build(&rules[i].node, &mut leaves, &mut index).0;
+                (i, emit(&tree, YES, NO, &mut steps))
+            })
             .collect();
         buckets.push(any_bucket);
+        touch_from.push((steps_from, false));
+        let touch: Vec<u16> = touch_from
+            .iter()
+            .enumerate()
+            .map(|(b, &(from, open))| {
+                let to = touch_from.get(b + 1).map_or(steps.len(), |x| x.0);
+                let mut names = Vec::new();
+                for s in &steps[from..to] {
+                    fast::leaf_fields(&leaves[s.leaf as usize], &mut names);
+                }
+                let bits = names.iter().fold(0, |m, n| m | fast::touch_bits(n));
+                if open {
+                    bits | fast::T_ARGS
+                } else {
+                    bits
+                }
+            })
+            .collect();
+        let leaves = leaves.iter().map(Leaf::new).collect();
         Engine {
             rules,
             type_ids,
             buckets,
+            touch_any: touch.iter().fold(0, |m, t| m | t),
+            steps,
             leaves,
             any_type,
             hostname: hostname.into(),
@@ -258,6 +336,8 @@ impl Engine {
     /// Indices (into [`Engine::rules`]) of the rules that match `ev`, in file order.
     pub fn matches(&self, ev: &Event, out: &mut Vec<usize>) {
         out.clear();
+        // Started before the type lookup, so its misses overlap the type string's own miss.
+        std::hint::black_box(fast::touch(ev, self.touch_any));
         // Types no rule names share the last bucket: the rules that apply to every type.
         let b = self
             .type_ids
@@ -270,15 +350,12 @@ impl Engine {
         let ctx = Ctx::new(ev, &self.hostname);
         let first = self.matching == Matching::First;
         let mut memo = Memo::new();
-        for (i, tree) in cand {
-            if self.rules[*i].priority > self.min_priority {
+        for &(i, entry) in cand {
+            if self.rules[i].priority > self.min_priority {
                 continue;
             }
-            if tree
-                .as_ref()
-                .is_none_or(|t| t.eval(&self.leaves, &ctx, &mut memo))
-            {
-                out.push(*i);
+            if self.run(entry, &ctx, &mut memo) {
+                out.push(i);
                 if first {
                     return;
                 }

@@ -12,6 +12,7 @@ pub mod compiler;
 pub mod defaults;
 pub mod engine;
 pub mod event;
+mod fast;
 pub mod fields;
 pub mod hash;
 pub mod lexer;

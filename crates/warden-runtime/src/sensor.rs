@@ -20,9 +20,10 @@ pub struct SensorConfig {
     pub ring_bytes: u32,
     /// Bytes of argv captured per exec (at most 4095).
     pub argv_max: u32,
-    /// Wake-up mark in bytes (a power of two, or 0): the kernel wakes the consumer only when
-    /// the queued bytes cross a multiple of it, and user space otherwise drains every
-    /// [`POLL`]. At most a quarter of the ring is used; 0 wakes the consumer for every record.
+    /// Wake-up mark in bytes (a power of two, or 0): each CPU wakes the consumer once per
+    /// its share of the mark (the mark divided by the CPUs), so at most the mark is queued
+    /// without a wake-up, and user space otherwise drains every [`POLL`]. At most a quarter of
+    /// the ring is used; 0 wakes the consumer for every record.
     pub wake_bytes: u32,
 }
 

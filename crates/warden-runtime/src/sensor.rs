@@ -20,9 +20,10 @@ pub struct SensorConfig {
     pub ring_bytes: u32,
     /// Bytes of argv captured per exec (at most 4095).
     pub argv_max: u32,
-    /// Wake-up mark in bytes (a power of two, or 0): the kernel wakes the consumer only when
-    /// the queued bytes cross a multiple of it, and user space otherwise drains every
-    /// [`POLL`]. At most a quarter of the ring is used; 0 wakes the consumer for every record.
+    /// Wake-up mark in bytes (a power of two, or 0): each CPU wakes the consumer once per
+    /// its share of the mark (the mark divided by the CPUs), so at most the mark is queued
+    /// without a wake-up, and user space otherwise drains every [`POLL`]. At most a quarter of
+    /// the ring is used; 0 wakes the consumer for every record.
     pub wake_bytes: u32,
 }
 
@@ -85,6 +86,25 @@ fn kind_of_prog(name: &str) -> Option<Kind> {
     Kind::from_name(name.strip_prefix("exit_")?)
 }
 
+/// Possible CPUs: the per-CPU maps have one slot each.
+fn cpus() -> Result<u32, SensorError> {
+    libbpf_rs::num_possible_cpus()
+        .map_err(|e| SensorError::Load(format!("cannot count the possible CPUs: {e}")))
+        .map(|n| u32::try_from(n).unwrap_or(u32::MAX).max(1))
+}
+
+/// The kernel's per-CPU wake-up shift for a mark of `wake` bytes (0 or a power of two) over
+/// `cpus` CPUs: each CPU wakes the consumer once per `wake / cpus` bytes it writes, so at most
+/// `wake` bytes are queued without a wake-up. 0 (wake on every record) stays 0.
+fn wake_shift(wake: u32, cpus: u32) -> u32 {
+    if wake == 0 {
+        return 0;
+    }
+    // Shift 0 would mean "every record": the smallest per-CPU mark is 2 bytes, which wakes on
+    // every record anyway.
+    (wake / cpus.next_power_of_two()).max(2).trailing_zeros()
+}
+
 impl Sensor {
     /// Opens, configures, loads and attaches the sensor.
     pub fn load(cfg: &SensorConfig) -> Result<Sensor, SensorError> {
@@ -122,7 +142,7 @@ impl Sensor {
         rodata.enabled_mask = mask;
         rodata.self_tgid = std::process::id();
         rodata.argv_max = cfg.argv_max.min(4095);
-        rodata.wake_shift = if wake == 0 { 0 } else { wake.trailing_zeros() };
+        rodata.wake_shift = wake_shift(wake, cpus()?);
         open.maps
             .events
             .set_max_entries(cfg.ring_bytes)
@@ -250,5 +270,20 @@ impl Sensor {
         let _ = ring.consume();
         on_tick(self);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wake_shift;
+
+    #[test]
+    fn the_wake_up_mark_is_split_between_cpus() {
+        assert_eq!(wake_shift(0, 2), 0);
+        assert_eq!(wake_shift(1 << 20, 1), 20);
+        assert_eq!(wake_shift(1 << 20, 2), 19);
+        // 3 CPUs count as 4, so the bound holds.
+        assert_eq!(wake_shift(1 << 20, 3), 18);
+        assert_eq!(wake_shift(4096, 4096), 1);
     }
 }

@@ -360,6 +360,15 @@ impl Filesystem {
         })
     }
 
+    /// Every surviving directory entry, sorted by path (`size` is 0). Directories that exist only
+    /// because a layer holds files below them, without an entry of their own, are not listed.
+    pub fn dirs(&self) -> impl Iterator<Item = FileInfo> + '_ {
+        self.nodes
+            .iter()
+            .filter(|&&r| self.entry(r).kind == Kind::Dir)
+            .map(|&r| self.file_info(r, self.path(r).to_string()))
+    }
+
     /// Entries in the merged index (files, dirs, links).
     pub fn len(&self) -> usize {
         self.nodes.len()

@@ -13,7 +13,11 @@ fn main() -> std::io::Result<()> {
     let mut index = String::from(
         "# warden lint rules\n\nGenerated from the rule registry (`crates/warden-lint/src/rules/mod.rs`) by\n`cargo run -p warden-lint --example gen_rule_docs -- docs/rules`. `warden lint --explain CODE` prints the same text.\n\n| Code | Level | Origin | Message |\n|---|---|---|---|\n",
     );
-    for r in warden_lint::RULES {
+    for r in warden_lint::RULES
+        .iter()
+        .copied()
+        .chain(warden_lint::image::rules())
+    {
         std::fs::write(
             dir.join(format!("{}.md", r.code)),
             warden_lint::rules::markdown(r),
@@ -21,6 +25,7 @@ fn main() -> std::io::Result<()> {
         let family = match r.family {
             warden_lint::Family::Hadolint => "hadolint",
             warden_lint::Family::Warden => "warden",
+            warden_lint::Family::Image => "warden image",
         };
         index.push_str(&format!(
             "| [{}]({}.md) | {} | {} | {} |\n",

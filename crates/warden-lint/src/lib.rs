@@ -20,6 +20,7 @@ pub mod context;
 pub mod discover;
 pub mod expand;
 pub mod format;
+pub mod image;
 pub mod parser;
 pub mod pragma;
 pub mod rules;

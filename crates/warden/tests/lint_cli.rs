@@ -332,7 +332,7 @@ fn other_formats_are_well_formed() {
 }
 
 #[test]
-fn stdin_explain_and_image_gap() {
+fn stdin_explain_and_usage() {
     let mut child = warden()
         .args(["lint", "--no-shellcheck", "-f", "json", "-"])
         .stdin(std::process::Stdio::piped())
@@ -356,7 +356,8 @@ fn stdin_explain_and_image_gap() {
     );
     let out = run(warden().args(["lint", "--explain", "XX999"]));
     assert_eq!(out.status.code(), Some(64));
-    let out = run(warden().args(["lint", "--image", "alpine:3.19"]));
+    // Neither a path nor --image: a usage error (the image checks live in lint_image.rs).
+    let out = run(warden().args(["lint", "--no-shellcheck"]));
     assert_eq!(out.status.code(), Some(64));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not available yet"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no Dockerfile or image given"));
 }

@@ -85,7 +85,7 @@ mod wd1001;
 mod wd1002;
 mod wd1003;
 mod wd1004;
-mod wd1005;
+pub(crate) mod wd1005;
 mod wd1006;
 mod wd1007;
 mod wd1008;
@@ -157,6 +157,8 @@ pub enum Family {
     Hadolint,
     /// One of warden's security rules.
     Warden,
+    /// A check of a built image (`warden lint --image`), see [`crate::image`].
+    Image,
 }
 
 /// A rule: its code, default level, message, documentation and check.
@@ -260,11 +262,12 @@ pub static RULES: &[&Rule] = &[
     &wd1010::RULE,
 ];
 
-/// The rule with this code (case-insensitive).
+/// The rule with this code (case-insensitive), Dockerfile or image rule.
 pub fn find(code: &str) -> Option<&'static Rule> {
     RULES
         .iter()
         .copied()
+        .chain(crate::image::rules())
         .find(|r| r.code.eq_ignore_ascii_case(code))
 }
 
@@ -328,6 +331,7 @@ pub fn markdown(r: &Rule) -> String {
     let origin = match r.family {
         Family::Hadolint => "hadolint-compatible (same ID, level and message)",
         Family::Warden => "warden security rule",
+        Family::Image => "warden image check (`warden lint --image`)",
     };
     format!(
         "# {}\n\n**Level:** {} · **Origin:** {}\n\n**Message:** {}\n\n{}\n",

@@ -35,7 +35,9 @@ const PATTERNS: &[(&[&str], &str)] = &[
     (&["://"], r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@$]+@"),
 ];
 
-fn secret_value(v: &str) -> bool {
+/// Whether a value looks like a credential by its shape. Shared with the image check WD2002 so
+/// a Dockerfile and the image built from it agree.
+pub(crate) fn secret_value(v: &str) -> bool {
     static RES: [std::sync::OnceLock<Option<regex::Regex>>; PATTERNS.len()] =
         [const { std::sync::OnceLock::new() }; PATTERNS.len()];
     PATTERNS
@@ -47,6 +49,14 @@ fn secret_value(v: &str) -> bool {
                 .as_ref()
                 .is_some_and(|r| r.is_match(v))
         })
+}
+
+/// Whether a variable or label name is a secret name (DL3064's list), minus user names and
+/// `*_FILE` variables, which name a secret without holding it. Shared with WD2002.
+pub(crate) fn secret_name(k: &str) -> bool {
+    super::dl3064::is_secret_name(k)
+        && !k.to_ascii_lowercase().contains("username")
+        && !k.to_ascii_uppercase().ends_with("_FILE")
 }
 
 fn literal(v: &str) -> bool {
@@ -67,10 +77,7 @@ fn check(cx: &Ctx, out: &mut Out) {
             _ => continue,
         };
         for (k, v) in pairs {
-            let by_name = super::dl3064::is_secret_name(&k)
-                && literal(&v)
-                && !k.to_ascii_lowercase().contains("username")
-                && !k.to_ascii_uppercase().ends_with("_FILE");
+            let by_name = secret_name(&k) && literal(&v);
             if secret_value(&v) || by_name {
                 out.msg(
                     i,

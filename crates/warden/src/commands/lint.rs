@@ -20,6 +20,11 @@ Examples:
   cat Dockerfile | warden lint -                 read stdin
   warden lint --ignore DL3008 -t warning Dockerfile
   warden lint --explain WD1007                   what a rule checks and why
+  warden lint --image myapp:1.4                  check a built image (daemon): root user, secrets
+                                                 in Env/Labels, setuid, world-writable, keys and
+                                                 credential files in any layer (WD2001-WD2008)
+  warden lint --image docker-archive:app.tar -f sarif    also oci-dir:, oci-archive:, registry:, dir:
+  warden lint --image app:1 Dockerfile           the Dockerfile and the image it built, one report
 
 Config: --config FILE (hadolint keys at the top level, or a warden.yaml with a `lint:` section);
 otherwise .hadolint.yaml is looked up as hadolint does ($PWD, $XDG_CONFIG_HOME, ~/.config,
@@ -28,8 +33,9 @@ Pragmas: `# hadolint ignore=DL3008`, `# hadolint global ignore=…`, `# hadolint
 `# hadolint shell=powershell`, `# warden ignore=WD1001 reason=\"…\"`.
 ShellCheck results are cached per RUN script (keyed by script text and shellcheck binary) under
 $WARDEN_CACHE_DIR/shellcheck (default ~/.cache/warden); --no-cache skips the cache.
+Image findings are located at REF (config) or REF:/path (files); the message names the layer.
 Exit: 0 clean, 1 a finding at or above the failure threshold (default info) or a parse error,
-64 bad usage or config, 65 a file could not be read.";
+64 bad usage or config, 65 a file could not be read, 67 an image could not be opened.";
 
 /// Arguments of `warden lint`.
 #[derive(Debug, Args)]
@@ -96,9 +102,16 @@ pub struct LintArgs {
     /// List every rule with its level and exit.
     #[arg(long)]
     pub list_rules: bool,
-    /// Lint a built image (Dockle-style checks); not available yet.
+    /// Check a built image (Dockle-style, rules WD2001-WD2008): a daemon name, docker-archive:,
+    /// oci-dir:, oci-archive:, registry: or dir: reference (repeatable).
     #[arg(long, value_name = "REF")]
-    pub image: Option<String>,
+    pub image: Vec<String>,
+    /// `os/arch[/variant]` to pick from a multi-platform image index (--image).
+    #[arg(long, value_name = "PLATFORM")]
+    pub platform: Option<String>,
+    /// Allow plain-HTTP registries on loopback (--image registry:...).
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 /// Runs `warden lint`.
@@ -119,22 +132,20 @@ pub fn run(args: &LintArgs, g: &Globals) -> anyhow::Result<ExitCode> {
     }
     if args.list_rules {
         let mut text = String::new();
-        for r in warden_lint::RULES {
+        for r in warden_lint::RULES
+            .iter()
+            .copied()
+            .chain(warden_lint::image::rules())
+        {
             text.push_str(&format!("{}\t{}\t{}\n", r.code, r.level, r.message));
         }
         crate::output::write_output(None, text.as_bytes())?;
         return Ok(ExitCode::from(exit::OK));
     }
-    if args.image.is_some() {
+    if args.paths.is_empty() && args.image.is_empty() {
         return Err(exit::fail(
             exit::USAGE,
-            "warden lint --image is not available yet: image checks need the image layer (warden-image)",
-        ));
-    }
-    if args.paths.is_empty() {
-        return Err(exit::fail(
-            exit::USAGE,
-            "no Dockerfile given (try `warden lint Dockerfile` or `warden lint .`)",
+            "no Dockerfile or image given (try `warden lint Dockerfile`, `warden lint .` or `warden lint --image REF`)",
         ));
     }
     let config = load_config(args, g)?;
@@ -187,6 +198,7 @@ pub fn run(args: &LintArgs, g: &Globals) -> anyhow::Result<ExitCode> {
             files.push(p.clone());
         }
     }
+    let images = lint_images(args, &config, g)?;
     let disk: Vec<PathBuf> = files
         .iter()
         .filter(|p| p.as_os_str() != "-")
@@ -223,6 +235,7 @@ pub fn run(args: &LintArgs, g: &Globals) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    reports.extend(images);
     let color = format == Format::Tty
         && !args.no_color
         && std::env::var_os("NO_COLOR").is_none()
@@ -249,6 +262,36 @@ pub fn run(args: &LintArgs, g: &Globals) -> anyhow::Result<ExitCode> {
     } else {
         exit::OK
     }))
+}
+
+/// Opens each `--image` (before any output, so a missing image fails cleanly with 67) and runs
+/// the image rules with the same config as the Dockerfile rules.
+fn lint_images(args: &LintArgs, config: &Config, g: &Globals) -> anyhow::Result<Vec<FileReport>> {
+    let opts = warden_image::OpenOptions {
+        platform: args.platform.clone(),
+        insecure: args.insecure,
+        ..Default::default()
+    };
+    let mut reports = Vec::new();
+    for reference in &args.image {
+        let progress = crate::messages::LayerProgress::new(g.args.quiet);
+        let collected = warden_lint::image::open::collect(reference, &opts, &progress)
+            .map_err(|e| exit::fail(exit::IMAGE, format!("{reference}: {e}")))?;
+        progress.finish();
+        for note in &collected.skipped {
+            tracing::info!(at = %note.at, reason = %note.reason, "skipped");
+        }
+        if !collected.skipped.is_empty() {
+            tracing::warn!(
+                image = %reference,
+                count = collected.skipped.len(),
+                "entries were skipped; -v lists them"
+            );
+        }
+        let found = warden_lint::image::check(&collected.facts, config);
+        reports.extend(warden_lint::image::reports(&found));
+    }
+    Ok(reports)
 }
 
 fn display(p: &Path) -> String {

@@ -19,13 +19,14 @@
 //! (see `pkgblob`), read in place; entries and vulnerability blobs are postcard-encoded, so a
 //! query decodes only the entries that match, borrowing strings straight from the map.
 //!
-//! Schema 2 (from 1): package blobs carry the range index.
+//! Schema 2 (from 1): package blobs carry the range index. Schema 3: RubyGems requirement
+//! lists are indexed too, with the `RELEASE_ONLY` entry flag a schema-2 reader would ignore.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The schema this build writes and reads. Bump it on any layout or blob change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The first eight bytes of every database file.
 pub const MAGIC: &[u8; 8] = b"WARDENDB";
 

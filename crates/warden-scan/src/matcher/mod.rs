@@ -232,7 +232,7 @@ fn fold_matches(
             if let Some(m) = ms
                 .iter()
                 .filter(|m| m.source_severity.is_some_and(|s| s != Default::default()))
-                .min_by(|a, b| a.source.cmp(&b.source))
+                .min_by(|a, b| a.source.cmp(b.source))
             {
                 vuln.severity = m.source_severity.unwrap_or_default();
                 vuln.severity_source = m.source.to_string();

@@ -279,6 +279,12 @@ impl Db {
                         format!("package entry {i} points outside the tables"),
                     ));
                 }
+                if r.vuln_id != self.vuln_id(r.vuln)? {
+                    return Err(bad(format!(
+                        "record {j} names {} for vulnerability {}",
+                        r.vuln_id, r.vuln
+                    )));
+                }
                 if r.withdrawn != (e.flags & WITHDRAWN != 0) {
                     return Err(bad(format!(
                         "record {j} and its index disagree on withdrawal"
@@ -502,7 +508,7 @@ impl Db {
         };
         Ok(Match {
             vuln: r.vuln,
-            vuln_id: self.vuln_id(r.vuln)?,
+            vuln_id: r.vuln_id,
             source: self
                 .meta
                 .source_table
@@ -535,7 +541,7 @@ impl Db {
     }
 
     fn vuln_id(&self, idx: u32) -> Result<&str> {
-        // The ID is the first field, so only it is decoded on the query path, borrowed.
+        // The ID is the first field, so only it is decoded (`verify` checks entry heads by it).
         let blob = self.vuln_blob(idx)?;
         let (id, _): (&str, _) = postcard::take_from_bytes(blob)
             .map_err(|e| corrupt(&self.path, format!("vulnerability {idx}: {e}")))?;

@@ -20,7 +20,8 @@
 //! query decodes only the entries that match, borrowing strings straight from the map.
 //!
 //! Schema 2 (from 1): package blobs carry the range index. Schema 3: RubyGems requirement
-//! lists are indexed too, with the `RELEASE_ONLY` entry flag a schema-2 reader would ignore.
+//! lists are indexed too, with the `RELEASE_ONLY` entry flag a schema-2 reader would ignore,
+//! and each entry head carries its vulnerability's ID.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -51,6 +52,11 @@ pub(crate) struct EntryRec<'a> {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct EntryHead<'a> {
     pub vuln: u32,
+    /// The vulnerability's primary ID, repeated beside the entry: a query returning many
+    /// matches then reads only its package's blob, not one vulnerability record per match
+    /// scattered over the file (each a cache miss on a process's first ask).
+    #[serde(borrow)]
+    pub vuln_id: &'a str,
     pub source: u16,
     #[serde(borrow)]
     pub advisory: &'a str,

@@ -125,7 +125,8 @@ impl GemVersion {
     }
 
     /// `bump`: drop pre-release segments and the last number, then increment the new last.
-    fn bump(&self) -> GemVersion {
+    /// `~> r` holds for `v` when `v >= r` and `v.release() < r.bump()`.
+    pub fn bump(&self) -> GemVersion {
         let mut segs = self.segments.clone();
         while segs.iter().any(|s| matches!(s, Segment::Str(_))) {
             segs.pop();

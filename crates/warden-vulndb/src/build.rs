@@ -155,6 +155,7 @@ pub fn tables(
             by_pkg.entry(key).or_default().push(EntryRec {
                 head: EntryHead {
                     vuln: adv_group[ai],
+                    vuln_id: &groups[adv_group[ai] as usize].id,
                     source: src_idx.get(a.source.as_str()).copied().unwrap_or(0),
                     advisory: &a.id,
                     status: status_code(af.status),

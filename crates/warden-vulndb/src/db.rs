@@ -16,7 +16,7 @@ use crate::format::{
     SEC_HEAP, SEC_META, SEC_PKG, SEC_VULN,
 };
 use crate::model::{normalize_name, scheme_for_key};
-use crate::pkgblob::{EntryIdx, PkgView, SLOW, WITHDRAWN};
+use crate::pkgblob::{EntryIdx, PkgView, RELEASE_ONLY, SLOW, WITHDRAWN};
 
 /// Counts over a whole database.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,19 +69,21 @@ pub struct Metadata {
 /// How many rejections per source the database metadata keeps.
 pub const REJECTIONS_KEPT: usize = 200;
 
-/// One advisory that affects the queried version.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Match {
+/// One advisory that affects the queried version. Its strings borrow from the open [`Db`]
+/// (the memory map and its metadata), so a query that returns hundreds of matches copies no
+/// text; [`Match::fixed_versions`] is the only allocation per match, and only when non-empty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Match<'a> {
     /// The vulnerability's index, for [`Db::vulnerability_at`].
     pub vuln: u32,
     /// The vulnerability's primary ID (a CVE when one exists).
-    pub vuln_id: String,
+    pub vuln_id: &'a str,
     /// The source that says so (`ghsa`, `osv-pypa`, `alpine-secdb`, `ubuntu-uct`...).
-    pub source: String,
+    pub source: &'a str,
     /// That source's advisory ID (`GHSA-...`, `PYSEC-...`, `DSA-...`).
-    pub advisory_id: String,
+    pub advisory_id: &'a str,
     /// Versions above the queried one that fix it, ascending.
-    pub fixed_versions: Vec<String>,
+    pub fixed_versions: Vec<&'a str>,
     /// The fix status for the queried version.
     pub status: FixStatus,
     /// The source's own rating, when it gives one (distro priority, GHSA rating).
@@ -277,6 +279,12 @@ impl Db {
                         format!("package entry {i} points outside the tables"),
                     ));
                 }
+                if r.vuln_id != self.vuln_id(r.vuln)? {
+                    return Err(bad(format!(
+                        "record {j} names {} for vulnerability {}",
+                        r.vuln_id, r.vuln
+                    )));
+                }
                 if r.withdrawn != (e.flags & WITHDRAWN != 0) {
                     return Err(bad(format!(
                         "record {j} and its index disagree on withdrawal"
@@ -358,12 +366,12 @@ impl Db {
     /// Advisories affecting `version` of `package` in `eco_key` (`pypi`, `npm`, `debian:12`,
     /// `alpine:3.20`, `ubuntu:22.04`...; see [`crate::eco_key`] and [`crate::distro_key`]).
     /// Withdrawn advisories are left out.
-    pub fn query(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match>> {
+    pub fn query(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match<'_>>> {
         self.lookup(eco_key, package, version, false, true)
     }
 
     /// Like [`Db::query`], withdrawn advisories included (marked).
-    pub fn query_all(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match>> {
+    pub fn query_all(&self, eco_key: &str, package: &str, version: &str) -> Result<Vec<Match<'_>>> {
         self.lookup(eco_key, package, version, true, true)
     }
 
@@ -375,7 +383,7 @@ impl Db {
         eco_key: &str,
         package: &str,
         version: &str,
-    ) -> Result<Vec<Match>> {
+    ) -> Result<Vec<Match<'_>>> {
         self.lookup(eco_key, package, version, false, false)
     }
 
@@ -386,7 +394,7 @@ impl Db {
         version: &str,
         withdrawn: bool,
         indexed: bool,
-    ) -> Result<Vec<Match>> {
+    ) -> Result<Vec<Match<'_>>> {
         let name = normalize_name(eco_key, package);
         let mut key = Vec::with_capacity(eco_key.len() + 1 + name.len());
         key.extend_from_slice(eco_key.as_bytes());
@@ -416,24 +424,27 @@ impl Db {
             }
             _ => None,
         };
+        let pre = is_release_part_sensitive(&q);
         let mut out = Vec::new();
+        // Reused by every match of this query, so ordering fixed versions allocates nothing.
+        let mut ranked: Vec<(u32, &str)> = Vec::new();
         for i in 0..view.len() {
             let e = view.entry(i).map_err(bad)?;
             if !withdrawn && e.flags & WITHDRAWN != 0 {
                 continue;
             }
             let m = match code {
-                Some(c) if e.flags & SLOW == 0 => {
+                Some(c) if indexed_for(e.flags, pre) => {
                     if !view.hits(&e, c) {
                         continue;
                     }
-                    let r = view.head(&e).map_err(bad)?;
-                    let fixed = fixed_above(&view, &e, &r, c).map_err(bad)?;
-                    self.make_match(&r, fixed, None)?
+                    let mut r = view.head(&e).map_err(bad)?;
+                    fixed_above(&view, &e, &mut r.fixed, c, &mut ranked).map_err(bad)?;
+                    self.make_match(r, None)?
                 }
                 _ => {
                     let (r, ranges) = view.record(&e).map_err(bad)?;
-                    match self.evaluate(scheme, version, &q, &r, &ranges)? {
+                    match self.evaluate(scheme, version, &q, r, &ranges)? {
                         Some(m) => m,
                         None => continue,
                     }
@@ -444,14 +455,14 @@ impl Db {
         Ok(out)
     }
 
-    fn evaluate(
-        &self,
+    fn evaluate<'a>(
+        &'a self,
         scheme: Scheme,
         version: &str,
         q: &Parsed<Version>,
-        r: &EntryHead<'_>,
+        mut r: EntryHead<'a>,
         ranges: &[RangeRec<'_>],
-    ) -> Result<Option<Match>> {
+    ) -> Result<Option<Match<'a>>> {
         let mut hit = false;
         let mut problem: Option<String> = None;
         for range in ranges {
@@ -468,48 +479,43 @@ impl Db {
         if !hit && problem.is_none() {
             return Ok(None);
         }
-        let mut fixed: Vec<&str> = Vec::new();
-        for &f in &r.fixed {
-            match version_cached(scheme, f).and_then(|f| compare_to(&f, q)) {
-                Ok(Ordering::Greater) => fixed.push(f),
-                Ok(_) => {}
+        r.fixed.retain(
+            |f| match version_cached(scheme, f).and_then(|f| compare_to(&f, q)) {
+                Ok(Ordering::Greater) => true,
+                Ok(_) => false,
                 Err(e) => {
                     problem.get_or_insert(e);
-                    fixed.push(f)
+                    true
                 }
-            }
-        }
-        fixed.sort_by(|a, b| compare_cached(scheme, a, b).unwrap_or_else(|_| a.cmp(b)));
-        fixed.dedup();
-        self.make_match(r, fixed, problem).map(Some)
+            },
+        );
+        r.fixed
+            .sort_by(|a, b| compare_cached(scheme, a, b).unwrap_or_else(|_| a.cmp(b)));
+        r.fixed.dedup();
+        self.make_match(r, problem).map(Some)
     }
 
-    fn make_match(
-        &self,
-        r: &EntryHead<'_>,
-        fixed: Vec<&str>,
-        problem: Option<String>,
-    ) -> Result<Match> {
+    /// The answer for one entry, its `fixed` list already cut to the versions above the
+    /// queried one.
+    fn make_match<'a>(&'a self, r: EntryHead<'a>, problem: Option<String>) -> Result<Match<'a>> {
         let stored = status_from(r.status);
-        let status = if !fixed.is_empty() {
+        let status = if !r.fixed.is_empty() {
             FixStatus::Fixed
         } else if stored == FixStatus::Fixed {
             FixStatus::Affected
         } else {
             stored
         };
-        let vuln_id = self.vuln_id(r.vuln)?;
         Ok(Match {
             vuln: r.vuln,
-            vuln_id,
+            vuln_id: r.vuln_id,
             source: self
                 .meta
                 .source_table
                 .get(r.source as usize)
-                .cloned()
-                .unwrap_or_default(),
-            advisory_id: r.advisory.to_string(),
-            fixed_versions: fixed.into_iter().map(str::to_string).collect(),
+                .map_or("", String::as_str),
+            advisory_id: r.advisory,
+            fixed_versions: r.fixed,
             status,
             source_severity: severity_from(r.severity),
             withdrawn: r.withdrawn,
@@ -534,10 +540,10 @@ impl Db {
             .map_err(|e| corrupt(&self.path, format!("vulnerability {idx}: {e}")))
     }
 
-    fn vuln_id(&self, idx: u32) -> Result<String> {
-        // The ID is the first field, so only it is decoded on the query path.
+    fn vuln_id(&self, idx: u32) -> Result<&str> {
+        // The ID is the first field, so only it is decoded (`verify` checks entry heads by it).
         let blob = self.vuln_blob(idx)?;
-        let (id, _): (String, _) = postcard::take_from_bytes(blob)
+        let (id, _): (&str, _) = postcard::take_from_bytes(blob)
             .map_err(|e| corrupt(&self.path, format!("vulnerability {idx}: {e}")))?;
         Ok(id)
     }
@@ -666,11 +672,12 @@ pub fn eval_blob(eco_key: &str, blob: &[u8], version: &str) -> std::result::Resu
         Ok(v) if v.is_ordered() => view.code(v, |t| version_cached(scheme, t).ok()),
         _ => None,
     };
+    let pre = is_release_part_sensitive(&q);
     let mut n = 0;
     for i in 0..view.len() {
         let e = view.entry(i)?;
         let hit = match code {
-            Some(c) if e.flags & SLOW == 0 => view.hits(&e, c),
+            Some(c) if indexed_for(e.flags, pre) => view.hits(&e, c),
             _ => view
                 .record(&e)?
                 .1
@@ -682,26 +689,40 @@ pub fn eval_blob(eco_key: &str, blob: &[u8], version: &str) -> std::result::Resu
     Ok(n)
 }
 
-/// The fixed versions of a matching indexed entry above the version with `code`, ascending:
-/// the bound indices order them, so nothing is compared.
+/// Whether an entry's precomputed spans answer for the queried version: not when the entry
+/// is evaluated from its ranges, nor for a pre-release when its spans assume a release.
+fn indexed_for(flags: u32, pre: bool) -> bool {
+    flags & SLOW == 0 && !(pre && flags & RELEASE_ONLY != 0)
+}
+
+/// A RubyGems pre-release: `~>` compares its release part, which the spans do not model.
+fn is_release_part_sensitive(q: &Parsed<Version>) -> bool {
+    matches!(q, Ok(v) if matches!(&**v, Version::Gem(g) if g.is_prerelease()))
+}
+
+/// Cuts a matching indexed entry's fixed versions to those above the version with `code`,
+/// ascending: the bound indices order them, so nothing is compared. `ranked` is scratch space
+/// reused across the entries of one query.
 fn fixed_above<'a>(
     view: &PkgView<'a>,
     e: &EntryIdx,
-    r: &EntryHead<'a>,
+    fixed: &mut Vec<&'a str>,
     code: u32,
-) -> std::result::Result<Vec<&'a str>, String> {
-    let mut fixed: Vec<(u32, &'a str)> = Vec::with_capacity(r.fixed.len());
-    for (k, f) in r.fixed.iter().enumerate() {
+    ranked: &mut Vec<(u32, &'a str)>,
+) -> std::result::Result<(), String> {
+    ranked.clear();
+    for (k, &f) in fixed.iter().enumerate() {
         let rank = view.fixed_rank(e, k)?;
         if 2 * rank + 1 > code {
-            fixed.push((rank, f));
+            ranked.push((rank, f));
         }
     }
     // Stable, like the evaluated path's sort, so compare-equal spellings keep their order.
-    fixed.sort_by_key(|x| x.0);
-    let mut fixed: Vec<&str> = fixed.into_iter().map(|x| x.1).collect();
+    ranked.sort_by_key(|x| x.0);
+    fixed.clear();
+    fixed.extend(ranked.iter().map(|x| x.1));
     fixed.dedup();
-    Ok(fixed)
+    Ok(())
 }
 
 /// Whether `version` (`q`, parsed once) falls in one stored range.

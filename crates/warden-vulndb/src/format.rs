@@ -19,13 +19,15 @@
 //! (see `pkgblob`), read in place; entries and vulnerability blobs are postcard-encoded, so a
 //! query decodes only the entries that match, borrowing strings straight from the map.
 //!
-//! Schema 2 (from 1): package blobs carry the range index.
+//! Schema 2 (from 1): package blobs carry the range index. Schema 3: RubyGems requirement
+//! lists are indexed too, with the `RELEASE_ONLY` entry flag a schema-2 reader would ignore,
+//! and each entry head carries its vulnerability's ID.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The schema this build writes and reads. Bump it on any layout or blob change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 /// The first eight bytes of every database file.
 pub const MAGIC: &[u8; 8] = b"WARDENDB";
 
@@ -50,6 +52,11 @@ pub(crate) struct EntryRec<'a> {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub(crate) struct EntryHead<'a> {
     pub vuln: u32,
+    /// The vulnerability's primary ID, repeated beside the entry: a query returning many
+    /// matches then reads only its package's blob, not one vulnerability record per match
+    /// scattered over the file (each a cache miss on a process's first ask).
+    #[serde(borrow)]
+    pub vuln_id: &'a str,
     pub source: u16,
     #[serde(borrow)]
     pub advisory: &'a str,

@@ -17,14 +17,20 @@
 //!
 //! A version's code places it among the sorted bounds `b`: `2i + 1` when it equals `b[i]`,
 //! `2i` when it lies between `b[i-1]` and `b[i]`. Each interval of an entry is then one span
-//! of codes. Entries whose ranges cannot be precomputed (npm or Composer constraints,
-//! `Unless` lists, a bound that does not parse) are flagged `SLOW` and evaluated from their
-//! stored ranges at query time, as are all entries when the reader's
-//! [`warden_version::ORDERING_REVISION`] differs from the builder's.
+//! of codes. RubyGems requirement lists (rubysec's `Constraint` and `Unless` ranges) are
+//! comparator lists, so they become spans too: each comparator is an interval of codes, a
+//! list their intersection, `Unless` the complement of the union; `~> r` is `[r, r.bump())`
+//! with the bump added to the bounds. `~>` compares only the release part of the queried
+//! version, so such entries are also flagged `RELEASE_ONLY`: a pre-release query evaluates
+//! them from their stored ranges. Entries whose ranges cannot be precomputed (npm, Composer
+//! and Cargo constraints, `Unless` lists of other schemes, a bound that does not parse) are
+//! flagged `SLOW` and evaluated from their stored ranges at query time, as are all entries
+//! when the reader's [`warden_version::ORDERING_REVISION`] differs from the builder's.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use warden_version::gem::{GemOp, GemRequirement};
 use warden_version::{Scheme, Version};
 
 use crate::format::{u32_at, EntryHead, EntryRec, RangeRec};
@@ -33,6 +39,9 @@ use crate::format::{u32_at, EntryHead, EntryRec, RangeRec};
 pub(crate) const WITHDRAWN: u32 = 1;
 /// The entry's ranges are evaluated at query time; its spans and fixed indices are unused.
 pub(crate) const SLOW: u32 = 2;
+/// The entry's spans hold for queried versions that are not pre-releases; a pre-release is
+/// evaluated from the stored ranges (RubyGems `~>` compares the release part only).
+pub(crate) const RELEASE_ONLY: u32 = 4;
 
 const HEADER: usize = 16;
 const ENTRY: usize = 28;
@@ -40,16 +49,32 @@ const ENTRY: usize = 28;
 /// Encodes one package's entries with their index. `scheme` is `None` for a key without a
 /// version ordering: every entry is then `SLOW`.
 pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result<Vec<u8>, String> {
+    // RubyGems requirement lists, parsed once, per entry and range; `None` where a range is
+    // not one or does not parse (the entry is then evaluated at query time).
+    let reqs: Vec<Vec<Option<Vec<Req>>>> = entries
+        .iter()
+        .map(|e| {
+            e.ranges
+                .iter()
+                .map(|r| gem_reqs(scheme, r))
+                .collect::<Vec<_>>()
+        })
+        .collect();
     // Every text an entry compares the queried version with, parsed once.
     let mut parsed: HashMap<&str, Option<Version>> = HashMap::new();
-    for e in entries {
-        for t in texts(e) {
-            parsed.entry(t).or_insert_with(|| {
-                scheme
-                    .and_then(|s| Version::parse(s, t).ok())
-                    .filter(Version::is_ordered)
-            });
-        }
+    let req_texts = reqs
+        .iter()
+        .flatten()
+        .flatten()
+        .flatten()
+        .flatten()
+        .flat_map(|(_, v, bump)| std::iter::once(v.as_str()).chain(bump.as_deref()));
+    for t in entries.iter().flat_map(texts).chain(req_texts) {
+        parsed.entry(t).or_insert_with(|| {
+            scheme
+                .and_then(|s| Version::parse(s, t).ok())
+                .filter(Version::is_ordered)
+        });
     }
     let mut ordered: Vec<(&str, &Version)> = parsed
         .iter()
@@ -78,12 +103,13 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
     let mut table = Vec::with_capacity(entries.len() * ENTRY);
     let (mut spans, mut fixed, mut records) = (Vec::new(), Vec::new(), Vec::new());
     let (mut n_spans, mut n_fixed) = (0u32, 0u32);
-    for e in entries {
+    for (e, reqs) in entries.iter().zip(&reqs) {
         let mut rec = postcard::to_allocvec(&e.head).map_err(|err| err.to_string())?;
         rec.extend(postcard::to_allocvec(&e.ranges).map_err(|err| err.to_string())?);
         let mut own_spans: Vec<(u32, u32)> = Vec::new();
         let mut fast = scheme.is_some();
-        for r in &e.ranges {
+        let mut release_only = false;
+        for (r, req) in e.ranges.iter().zip(reqs) {
             match r {
                 RangeRec::Any => own_spans.push((0, top)),
                 RangeRec::Interval {
@@ -120,7 +146,25 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
                         }
                     }
                 }
-                RangeRec::Constraint(_) | RangeRec::Unless(_) => fast = false,
+                RangeRec::Constraint(_) | RangeRec::Unless(_) => {
+                    let sets: Option<Vec<Vec<(u32, u32)>>> = req
+                        .as_ref()
+                        .and_then(|req| req.iter().map(|one| req_spans(one, &rank, top)).collect());
+                    let Some(sets) = sets else {
+                        fast = false;
+                        break;
+                    };
+                    release_only |= req
+                        .iter()
+                        .flatten()
+                        .flatten()
+                        .any(|(op, _, _)| *op == GemOp::Pessimistic);
+                    let any = union(sets.into_iter().flatten().collect());
+                    own_spans.extend(match r {
+                        RangeRec::Unless(_) => complement(&any, top),
+                        _ => any,
+                    });
+                }
             }
         }
         let own_fixed: Option<Vec<u32>> = e.head.fixed.iter().map(|f| rank(f)).collect();
@@ -129,6 +173,9 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
         let (mut span_count, mut fixed_count) = (0u32, 0u32);
         match own_fixed {
             Some(own_fixed) if fast => {
+                if release_only {
+                    flags |= RELEASE_ONLY;
+                }
                 for (lo, hi) in own_spans {
                     spans.extend_from_slice(&lo.to_le_bytes());
                     spans.extend_from_slice(&hi.to_le_bytes());
@@ -184,6 +231,106 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
         out.extend_from_slice(part);
     }
     Ok(out)
+}
+
+/// One RubyGems requirement: every `(op, version text, bump text for ~>)` must hold.
+type Req = Vec<(GemOp, String, Option<String>)>;
+
+/// A `Constraint` or `Unless` range of a RubyGems key as requirement lists, or `None`.
+fn gem_reqs(scheme: Option<Scheme>, r: &RangeRec<'_>) -> Option<Vec<Req>> {
+    let texts: &[&str] = match r {
+        RangeRec::Constraint(c) => std::slice::from_ref(c),
+        RangeRec::Unless(l) => l,
+        _ => return None,
+    };
+    if scheme != Some(Scheme::Gem) {
+        return None;
+    }
+    texts
+        .iter()
+        .map(|t| {
+            let req = GemRequirement::parse(t).ok()?;
+            Some(
+                req.parts
+                    .iter()
+                    .map(|(op, v)| {
+                        let bump = (*op == GemOp::Pessimistic).then(|| v.bump().text);
+                        (*op, v.text.clone(), bump)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The codes one requirement accepts (for versions that are not pre-releases), as sorted
+/// disjoint inclusive spans; `None` when a version of it is not among the bounds.
+fn req_spans(req: &Req, rank: &impl Fn(&str) -> Option<u32>, top: u32) -> Option<Vec<(u32, u32)>> {
+    let mut set = vec![(0, top)];
+    for (op, v, bump) in req {
+        let i = rank(v)?;
+        let (at, above) = (2 * i + 1, 2 * i + 2);
+        let part: Vec<(u32, u32)> = match op {
+            GemOp::Eq => vec![(at, at)],
+            GemOp::Ne => vec![(0, 2 * i), (above, top)],
+            GemOp::Gt => vec![(above, top)],
+            GemOp::Ge => vec![(at, top)],
+            GemOp::Lt => vec![(0, 2 * i)],
+            GemOp::Le => vec![(0, at)],
+            // `>= r` and, for a release, `< r.bump()`.
+            GemOp::Pessimistic => vec![(at, 2 * rank(bump.as_deref()?)?)],
+        };
+        set = intersect(&set, &part);
+    }
+    Some(set)
+}
+
+/// The intersection of two sorted lists of disjoint inclusive spans.
+fn intersect(a: &[(u32, u32)], b: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (lo, hi) = (a[i].0.max(b[j].0), a[i].1.min(b[j].1));
+        if lo <= hi {
+            out.push((lo, hi));
+        }
+        if a[i].1 < b[j].1 {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    out
+}
+
+/// Spans merged into a sorted list of disjoint ones.
+fn union(mut spans: Vec<(u32, u32)>) -> Vec<(u32, u32)> {
+    spans.retain(|s| s.0 <= s.1);
+    spans.sort_unstable();
+    let mut out: Vec<(u32, u32)> = Vec::with_capacity(spans.len());
+    for (lo, hi) in spans {
+        match out.last_mut() {
+            Some(last) if lo <= last.1.saturating_add(1) => last.1 = last.1.max(hi),
+            _ => out.push((lo, hi)),
+        }
+    }
+    out
+}
+
+/// The codes in `[0, top]` outside sorted disjoint `spans`.
+fn complement(spans: &[(u32, u32)], top: u32) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    let mut next = 0u32;
+    for &(lo, hi) in spans {
+        if lo > next {
+            out.push((next, lo - 1));
+        }
+        next = hi.saturating_add(1);
+    }
+    if next <= top {
+        out.push((next, top));
+    }
+    out
 }
 
 fn u32_of(v: usize) -> Result<u32, String> {

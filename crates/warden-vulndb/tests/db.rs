@@ -580,3 +580,98 @@ fn the_range_index_answers_as_the_ranges_do() {
         "{asked} queries, {hits} matches"
     );
 }
+
+/// RubyGems requirement lists are indexed as spans; `~> r` ends below `r.bump()` only for
+/// releases, so pre-releases near the bump are evaluated from the stored ranges. Every answer
+/// must equal evaluating the ranges, and the known verdicts of bundler-audit's rule hold.
+#[test]
+fn rubygems_requirement_lists_in_the_index_answer_as_the_ranges_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gems = dir.path().join("rubysec/gems/puma");
+    std::fs::create_dir_all(&gems).expect("mkdir");
+    let advisory = |cve: &str, patched: &[&str], unaffected: &[&str]| {
+        let list = |l: &[&str]| {
+            l.iter()
+                .map(|x| format!("  - \"{x}\"\n"))
+                .collect::<String>()
+        };
+        format!(
+            "---\ngem: puma\ncve: {cve}\nurl: https://example.invalid/{cve}\ntitle: t\n\
+             date: 2021-05-11\ndescription: d\npatched_versions:\n{}unaffected_versions:\n{}",
+            list(patched),
+            list(unaffected)
+        )
+    };
+    for (cve, patched, unaffected) in [
+        ("2021-29509", &["~> 4.3.8", ">= 5.3.1"][..], &[][..]),
+        ("2020-5247", &["~> 3.12.4", "~> 4.3, >= 4.3.3"], &["< 3.0"]),
+        (
+            "2022-1000",
+            &["!= 5.0.0, >= 4.9", "= 4.3.1"],
+            &["<= 2.0.0.pre"],
+        ),
+        ("2022-1001", &["~> 6"], &["< 1"]),
+    ] {
+        std::fs::write(
+            gems.join(format!("CVE-{cve}.yml")),
+            advisory(cve, patched, unaffected),
+        )
+        .expect("write");
+    }
+    let path = dir.path().join("w.db");
+    build(&BuildOptions {
+        inputs: vec![dir.path().join("rubysec")],
+        output: path.clone(),
+        limits: Limits::default(),
+        built_at: Some(1_700_000_000),
+    })
+    .expect("build");
+    let db = Db::open(&path).expect("open");
+    let affected = |v: &str, cve: &str| {
+        let indexed = db.query("gem", "puma", v).expect("query");
+        assert_eq!(
+            indexed,
+            db.query_by_ranges("gem", "puma", v).expect("query"),
+            "puma {v}"
+        );
+        indexed.iter().any(|m| m.vuln_id == format!("CVE-{cve}"))
+    };
+    let mut versions: Vec<String> = Vec::new();
+    for base in [
+        "0", "1.9", "2.0.0", "2.9", "3.0", "3.12.3", "3.12.4", "3.12.9", "3.13", "4", "4.3",
+        "4.3.1", "4.3.2", "4.3.3", "4.3.8", "4.3.9", "4.4", "4.9", "5", "5.0.0", "5.3.0", "5.3.1",
+        "6", "6.5", "6.5.1", "7", "7.0.0",
+    ] {
+        for suffix in ["", ".0", ".1", ".a", ".0.rc1", "-pre", ".beta.2"] {
+            versions.push(format!("{base}{suffix}"));
+        }
+    }
+    for v in &versions {
+        affected(v, "2021-29509");
+    }
+    // `~> 4.3.8` is `>= 4.3.8` and a release part below 4.4.
+    assert!(!affected("4.3.8", "2021-29509"));
+    assert!(!affected("4.3.99", "2021-29509"));
+    assert!(affected("4.4.0", "2021-29509"));
+    assert!(affected("4.3.8.rc1", "2021-29509"));
+    // A pre-release of 4.4 sorts below 4.4, but its release part is 4.4: not patched.
+    assert!(affected("4.4.0.a", "2021-29509"));
+    assert!(affected("4.4.a", "2021-29509"));
+    assert!(!affected("5.3.1", "2021-29509"));
+    // Lists: `~> 4.3, >= 4.3.3` holds for 4.3.3 up to any 4.x release.
+    assert!(affected("4.3.2", "2020-5247"));
+    assert!(!affected("4.9.9", "2020-5247"));
+    assert!(!affected("2.9", "2020-5247"));
+    assert!(affected("5.0", "2020-5247"));
+    // `!=` cuts one version out of a span, `=` keeps only one.
+    assert!(affected("5.0.0", "2022-1000"));
+    assert!(affected("5.0", "2022-1000"));
+    assert!(!affected("5.0.1", "2022-1000"));
+    assert!(!affected("4.3.1", "2022-1000"));
+    assert!(affected("4.3.2", "2022-1000"));
+    assert!(!affected("2.0.0.pre", "2022-1000"));
+    // `~> 6` is `>= 6` and below 7 (a single segment is bumped itself).
+    assert!(!affected("6.4", "2022-1001"));
+    assert!(affected("7.0", "2022-1001"));
+    assert!(!affected("6.5.1", "2022-1001"));
+}

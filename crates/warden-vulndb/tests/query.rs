@@ -20,7 +20,7 @@ fn db() -> (tempfile::TempDir, Db) {
     (dir, db)
 }
 
-fn hits(db: &Db, eco: &str, pkg: &str, ver: &str) -> Vec<Match> {
+fn hits<'a>(db: &'a Db, eco: &str, pkg: &str, ver: &str) -> Vec<Match<'a>> {
     let m = db.query(eco, pkg, ver).expect("query");
     for x in &m {
         assert!(x.indeterminate.is_none(), "{eco} {pkg} {ver}: {x:?}");
@@ -28,7 +28,7 @@ fn hits(db: &Db, eco: &str, pkg: &str, ver: &str) -> Vec<Match> {
     m
 }
 
-fn find<'a>(m: &'a [Match], advisory: &str) -> Option<&'a Match> {
+fn find<'a, 'd>(m: &'a [Match<'d>], advisory: &str) -> Option<&'a Match<'d>> {
     m.iter().find(|x| x.advisory_id == advisory)
 }
 
@@ -39,18 +39,18 @@ fn log4shell_multi_interval_ranges() {
     let m = hits(&db, "maven", p, "2.14.1");
     assert_eq!(
         find(&m, "GHSA-jfh8-c2jp-5v3q").map(|x| x.fixed_versions.clone()),
-        Some(vec!["2.15.0".to_string()])
+        Some(vec!["2.15.0"])
     );
     assert_eq!(
-        find(&m, "GHSA-7rjr-3q55-vv33").map(|x| x.fixed_versions[0].clone()),
-        Some("2.16.0".to_string())
+        find(&m, "GHSA-7rjr-3q55-vv33").map(|x| x.fixed_versions[0]),
+        Some("2.16.0")
     );
     assert_eq!(
         find(&m, "GHSA-p6xc-xr62-6r2g").map(|x| x.fixed_versions.clone()),
-        Some(vec!["2.17.0".to_string()])
+        Some(vec!["2.17.0"])
     );
     assert_eq!(
-        find(&m, "GHSA-jfh8-c2jp-5v3q").map(|x| x.vuln_id.as_str()),
+        find(&m, "GHSA-jfh8-c2jp-5v3q").map(|x| x.vuln_id),
         Some("CVE-2021-44228")
     );
     assert!(m.iter().all(|x| x.status == FixStatus::Fixed));
@@ -86,7 +86,7 @@ fn prereleases_in_go_ranges() {
     let m = hits(&db, "golang", "stdlib", "v1.21.0-rc.2");
     assert_eq!(
         find(&m, "GO-2023-2102").map(|x| x.fixed_versions.clone()),
-        Some(vec!["v1.21.3".to_string()])
+        Some(vec!["v1.21.3"])
     );
     assert!(find(&hits(&db, "golang", "stdlib", "v1.20.10"), "GO-2023-2102").is_none());
     assert!(find(&hits(&db, "golang", "stdlib", "v1.21.2"), "GO-2023-2102").is_some());

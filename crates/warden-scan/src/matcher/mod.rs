@@ -118,7 +118,7 @@ pub fn match_inventory(inv: &Inventory, db: &Db, today: Date) -> Result<MatchOut
     let distro = Distro::from_inventory(inv);
     let mut out = MatchOutput::default();
     out.stats.packages = inv.packages.len();
-    let mut answers: HashMap<Query, Vec<Match>> = HashMap::new();
+    let mut answers: HashMap<Query, Vec<Match<'_>>> = HashMap::new();
     let mut details: HashMap<u32, Vulnerability> = HashMap::new();
     // OS packages whose source package the DB knows for this release: zero of many means the DB
     // holds nothing for the release, which must not read as "no vulnerabilities".
@@ -200,11 +200,11 @@ fn db_err(e: warden_vulndb::Error) -> ScanError {
 fn fold_matches(
     pkg: &Package,
     query: &Query,
-    matches: Vec<Match>,
+    matches: Vec<Match<'_>>,
     db: &Db,
     details: &mut HashMap<u32, Vulnerability>,
 ) -> Result<Vec<Finding>, ScanError> {
-    let mut by_vuln: BTreeMap<u32, Vec<Match>> = BTreeMap::new();
+    let mut by_vuln: BTreeMap<u32, Vec<Match<'_>>> = BTreeMap::new();
     for m in matches {
         by_vuln.entry(m.vuln).or_default().push(m);
     }
@@ -223,7 +223,7 @@ fn fold_matches(
         // mentions the CVE (an NVD or KEV entry is enrichment, not a match).
         vuln.sources = ms
             .iter()
-            .map(|m| m.source.clone())
+            .map(|m| m.source.to_string())
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
@@ -232,15 +232,15 @@ fn fold_matches(
             if let Some(m) = ms
                 .iter()
                 .filter(|m| m.source_severity.is_some_and(|s| s != Default::default()))
-                .min_by(|a, b| a.source.cmp(&b.source))
+                .min_by(|a, b| a.source.cmp(b.source))
             {
                 vuln.severity = m.source_severity.unwrap_or_default();
-                vuln.severity_source = m.source.clone();
+                vuln.severity_source = m.source.to_string();
             }
         }
         let mut fixed: Vec<String> = ms
             .iter()
-            .flat_map(|m| m.fixed_versions.iter().cloned())
+            .flat_map(|m| m.fixed_versions.iter().map(|v| v.to_string()))
             .collect();
         fixed.sort_by(|a, b| match scheme {
             Some(s) => warden_version::compare(s, a, b).unwrap_or_else(|_| a.cmp(b)),
@@ -264,7 +264,7 @@ fn fold_matches(
         let mut aliases: BTreeSet<String> = vuln.aliases.iter().cloned().collect();
         aliases.extend(
             ms.iter()
-                .map(|m| m.advisory_id.clone())
+                .map(|m| m.advisory_id.to_string())
                 .filter(|a| *a != vuln.id),
         );
         vuln.aliases = aliases.into_iter().collect();

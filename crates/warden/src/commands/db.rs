@@ -526,9 +526,9 @@ fn pull(a: &PullArgs, cfg: &DbConfig) -> anyhow::Result<ExitCode> {
 }
 
 #[derive(serde::Serialize)]
-struct QueryOut {
+struct QueryOut<'a> {
     #[serde(rename = "match")]
-    m: vdb::Match,
+    m: vdb::Match<'a>,
     vulnerability: warden_core::Vulnerability,
 }
 

@@ -25,7 +25,6 @@ mod error;
 mod hash;
 mod limits;
 mod manifest;
-mod mapped;
 mod source;
 mod view;
 mod walk;

@@ -169,7 +169,7 @@ fn every_check_fires_on_a_bad_image_with_the_layer_named() {
         (":/data", "WD2004", format!("A world-writable directory without the sticky bit (mode 0777) is in the image, from layer 3 of 3 (sha256:{})", id(&l2))),
         (":/data/notes.txt", "WD2004", format!("A world-writable file (mode 0666) is in the image, from layer 3 of 3 (sha256:{})", id(&l2))),
         (":/root/.ssh/id_ed25519", "WD2005", format!("A private key (OpenSSH) is stored in layer 2 of 3 (sha256:{}): a later layer deletes or replaces it, but it still ships in this layer's blob", id(&l1))),
-        (":/var/lib/apt/lists", "WD2008", "The apt package lists is left in the image (2 files, 15 bytes): remove it in the RUN that filled it".to_string()),
+        (":/var/lib/apt/lists", "WD2008", "Left in the image: the apt package lists (2 files, 15 bytes); remove it in the RUN that filled it".to_string()),
     ]
     .into_iter()
     .map(|(l, c, m)| (l.to_string(), c.to_string(), m))

@@ -83,7 +83,7 @@ fn expected_bad(
         (at(":/bin/sutool"), "WD2003", "info", format!("A setuid file (mode 4755) is in the image, from {}", layer(5))),
         (at(":/data/shared"), "WD2004", "warning", format!("A world-writable directory without the sticky bit (mode 0777) is in the image, from {}", layer(5))),
         (at(":/root/.ssh/id_rsa"), "WD2005", "error", format!("A private key (OpenSSH) is stored in {}: a later layer deletes or replaces it, but it still ships in this layer's blob", layer(2))),
-        (at(":/var/lib/apt/lists"), "WD2008", "info", "The apt package lists is left in the image (1 files, 2 bytes): remove it in the RUN that filled it".to_string()),
+        (at(":/var/lib/apt/lists"), "WD2008", "info", "Left in the image: the apt package lists (1 file, 2 bytes); remove it in the RUN that filled it".to_string()),
     ]
     .into_iter()
     .map(|(l, c, v, m)| (l, c.to_string(), v.to_string(), m))

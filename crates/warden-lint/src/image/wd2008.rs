@@ -54,7 +54,10 @@ pub(super) fn check(f: &Facts, out: &mut ImageOut) {
     for (dir, (name, files, bytes)) in caches {
         out.path(
             dir,
-            format!("The {name} is left in the image ({files} files, {bytes} bytes): remove it in the RUN that filled it"),
+            format!(
+                "Left in the image: the {name} ({files} file{}, {bytes} bytes); remove it in the RUN that filled it",
+                if files == 1 { "" } else { "s" }
+            ),
         );
     }
 }

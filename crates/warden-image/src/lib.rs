@@ -25,6 +25,7 @@ mod error;
 mod hash;
 mod limits;
 mod manifest;
+mod mapped;
 mod source;
 mod view;
 mod walk;

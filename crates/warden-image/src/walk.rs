@@ -11,6 +11,7 @@ use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::sync::Arc;
 
 use crate::hash::StreamHash;
+use crate::mapped::Blob;
 
 use crate::view::{Kind, LayerIndex};
 use crate::whiteout::{marker, Marker};
@@ -163,6 +164,18 @@ impl<R: BufRead> Decoder<R> {
     }
 }
 
+/// Whether a blob's first bytes are a compression format's magic (it is then streamed through
+/// a decompressor, which also rejects the formats it does not support).
+pub(crate) fn is_compressed(head: &[u8]) -> bool {
+    matches!(
+        head,
+        [0x1f, 0x8b, ..]
+            | [0x28, 0xb5, 0x2f, 0xfd, ..]
+            | [0xfd, b'7', b'z', b'X', b'Z', 0, ..]
+            | [b'B', b'Z', b'h', ..]
+    )
+}
+
 /// The outcome of a normalised tar path.
 pub(crate) fn normalize(raw: &str) -> Result<Option<String>, &'static str> {
     let mut parts: Vec<&str> = Vec::new();
@@ -212,13 +225,15 @@ fn hex_digest(h: StreamHash) -> String {
     format!("sha256:{}", hex::encode(h.finalize()))
 }
 
-/// Indexes one layer blob. `label` names it in errors and notes (position and digest, or its
-/// path inside an archive).
+/// Indexes one layer blob from a stream. `label` names it in errors and notes (position and
+/// digest, or its path inside an archive). `hash_stored` is false when the caller hashes the
+/// stored bytes itself (a mapped compressed blob): `digest` is then left unset.
 pub(crate) fn index_layer(
     raw: impl Read,
     label: &str,
     ctx: &WalkCtx<'_>,
     mut to: InspectTo<'_>,
+    hash_stored: bool,
 ) -> Result<LayerIndex, ImageError> {
     let layer_err = |reason: String| ImageError::Layer {
         image: ctx.image.to_string(),
@@ -227,6 +242,7 @@ pub(crate) fn index_layer(
     };
     let mut stored = Tap::new(raw);
     stored.progress = Some(ctx.progress);
+    stored.hashing = hash_stored;
     let mut buf = BufReader::with_capacity(256 << 10, stored);
     let magic = buf
         .fill_buf()
@@ -258,221 +274,67 @@ pub(crate) fn index_layer(
     ));
     let mut archive = tar::Archive::new(plain);
     let mut index = LayerIndex::default();
-
-    let stream_err = |e: io::Error, limit_hit: bool, at: &str| {
-        if limit_hit {
-            ImageError::LimitExceeded {
-                image: ctx.image.to_string(),
-                what: format!("uncompressed size (in layer {label}{at})"),
-                limit: format!("{} bytes", ctx.opts.limits.max_total_uncompressed),
-            }
-        } else {
-            layer_err(format!("corrupt or truncated stream{at}: {e}"))
-        }
-    };
-
     {
         let entries = archive
             .entries()
             .map_err(|e| layer_err(format!("not a tar stream: {e}")))?;
-        let mut last_path = String::new();
-        for entry in entries {
-            let mut entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
-                    let hit =
-                        ctx.totals.uncompressed.get() > ctx.opts.limits.max_total_uncompressed;
-                    let at = if last_path.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" after {last_path}")
-                    };
-                    return Err(stream_err(e, hit, &at));
-                }
-            };
-            ctx.totals.entries.set(ctx.totals.entries.get() + 1);
-            if ctx.totals.entries.get() > ctx.opts.limits.max_entries {
-                return Err(ImageError::LimitExceeded {
-                    image: ctx.image.to_string(),
-                    what: format!("tar entry count (in layer {label})"),
-                    limit: format!("{} entries", ctx.opts.limits.max_entries),
-                });
-            }
-            let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-            let at = format!("{raw_path} in layer {label}");
-            if raw_path.len() > ctx.opts.limits.max_path_len {
-                ctx.notes.add(
-                    format!(
-                        "{}... in layer {label}",
-                        &raw_path[..raw_path.floor_char_boundary_compat(64)]
-                    ),
-                    format!("path longer than {} bytes", ctx.opts.limits.max_path_len),
-                );
-                continue;
-            }
-            let path = match normalize(&raw_path) {
-                Ok(Some(p)) => p,
-                Ok(None) => continue,
-                Err(why) => {
-                    ctx.notes.add(at, why);
-                    continue;
-                }
-            };
-            last_path.clone_from(&path);
-            let (parent, base) = split_parent(&path);
-            let etype = entry.header().entry_type();
-            let mode = entry.header().mode().unwrap_or(0) & 0o7777;
-            let pushed = match marker(base) {
-                Marker::Whiteout(name) => {
-                    index.push_plain(&format!("{parent}/{name}"), Kind::Whiteout, 0)
-                }
-                Marker::Opaque if parent.is_empty() => {
-                    ctx.notes.add(at, "opaque marker at the image root ignored");
-                    continue;
-                }
-                Marker::Opaque => index.push_plain(parent, Kind::Opaque, 0),
-                Marker::Invalid(why) => {
-                    ctx.notes.add(at, why);
-                    continue;
-                }
-                Marker::None => match etype {
-                    tar::EntryType::Directory => index.push_plain(&path, Kind::Dir, mode),
-                    tar::EntryType::Symlink => match entry.link_name_bytes() {
-                        Some(t) if !t.is_empty() => index.push_link(
-                            &path,
-                            Kind::Symlink,
-                            &String::from_utf8_lossy(&t),
-                            mode,
-                        ),
-                        _ => {
-                            ctx.notes.add(at, "symlink without a target");
-                            continue;
-                        }
-                    },
-                    tar::EntryType::Link => {
-                        let target = entry
-                            .link_name_bytes()
-                            .map(|t| String::from_utf8_lossy(&t).into_owned())
-                            .unwrap_or_default();
-                        match normalize(&target) {
-                            Ok(Some(t)) => index.push_link(&path, Kind::Hardlink, &t, mode),
-                            Ok(None) => {
-                                ctx.notes.add(at, "hard link to the image root");
-                                continue;
-                            }
-                            Err(_) => {
-                                ctx.notes.add(
-                                    at,
-                                    format!("hard link target '{target}' escapes the image root"),
-                                );
-                                continue;
-                            }
-                        }
-                    }
-                    tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
-                        index.push_plain(&path, Kind::Other, mode)
-                    }
-                    tar::EntryType::Regular
-                    | tar::EntryType::Continuous
-                    | tar::EntryType::GNUSparse => {
-                        let size = entry.size();
-                        let mut head = [0u8; HEAD];
-                        let want = size.min(HEAD as u64) as usize;
-                        let n = read_full(&mut entry, &mut head[..want]).map_err(|e| {
-                            stream_err(
-                                e,
-                                ctx.totals.uncompressed.get()
-                                    > ctx.opts.limits.max_total_uncompressed,
-                                &format!(" in {path}"),
-                            )
-                        })?;
-                        let interest = ctx.selector.select(&EntryMeta {
-                            path: &path,
-                            size,
-                            mode,
-                            head: &head[..n],
-                        });
-                        let mut content = None;
-                        if interest != Interest::Skip {
-                            if size > ctx.opts.max_file_size {
-                                ctx.notes.add(at.clone(), format!("file of {size} bytes exceeds max_file_size ({} bytes); content not read", ctx.opts.max_file_size));
-                            } else if interest == Interest::Keep
-                                && ctx.totals.kept.get() + size > ctx.opts.limits.max_kept_bytes
-                            {
-                                ctx.notes.add(at.clone(), format!("kept content would exceed max_kept_bytes ({} bytes); content not kept", ctx.opts.limits.max_kept_bytes));
-                            } else {
-                                let mut data = Vec::with_capacity(size as usize);
-                                data.extend_from_slice(&head[..n]);
-                                (&mut entry)
-                                    .take(size - n as u64)
-                                    .read_to_end(&mut data)
-                                    .map_err(|e| {
-                                        stream_err(
-                                            e,
-                                            ctx.totals.uncompressed.get()
-                                                > ctx.opts.limits.max_total_uncompressed,
-                                            &format!(" in {path}"),
-                                        )
-                                    })?;
-                                if data.len() as u64 != size {
-                                    return Err(layer_err(format!(
-                                        "{path}: content truncated ({} of {size} bytes)",
-                                        data.len()
-                                    )));
-                                }
-                                if interest == Interest::Keep {
-                                    ctx.totals.kept.set(ctx.totals.kept.get() + size);
-                                    content = Some(Arc::<[u8]>::from(data));
-                                } else {
-                                    match &mut to {
-                                        InspectTo::Now { layer, diff_id } => {
-                                            ctx.selector.inspect(&InspectedFile {
-                                                path: &path,
-                                                layer: *layer,
-                                                diff_id,
-                                                data: &data,
-                                            })
-                                        }
-                                        InspectTo::Spool(spool, blob) => {
-                                            spool.push(*blob, &path, &data).map_err(|e| {
-                                                ImageError::io(
-                                                    ctx.image,
-                                                    "writing the inspection spool (temp dir)",
-                                                    e,
-                                                )
-                                            })?
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        index.push_file(&path, size, mode, content)
-                    }
-                    other => {
-                        tracing::debug!(path, ?other, "tar entry type ignored");
-                        continue;
-                    }
-                },
-            };
-            pushed.map_err(layer_err)?;
-        }
+        walk_entries(entries, None, label, ctx, &mut to, &mut index)?;
     }
 
     // The diff ID covers the whole uncompressed stream, end-of-archive padding included.
     let mut plain = archive.into_inner();
-    io::copy(&mut plain, &mut io::sink())
-        .map_err(|e| stream_err(e, plain.limit_hit, " after the last entry"))?;
+    io::copy(&mut plain, &mut io::sink()).map_err(|e| {
+        stream_err(
+            ctx,
+            label,
+            e,
+            plain.limit_hit,
+            " after the last entry".into(),
+        )
+    })?;
     let diff_id = hex_digest(plain.hash);
     let mut raw = plain.inner.into_raw();
     io::copy(&mut raw, &mut io::sink()).map_err(|e| layer_err(format!("reading: {e}")))?;
     let stored = raw.into_inner();
-    let digest = if stored_is_plain {
-        diff_id.clone()
-    } else {
-        hex_digest(stored.hash)
-    };
-    index.digest = Some((digest, stored.count));
+    if stored_is_plain {
+        index.digest = Some((diff_id.clone(), stored.count));
+    } else if hash_stored {
+        index.digest = Some((hex_digest(stored.hash), stored.count));
+    }
     index.diff_id = diff_id;
+    Ok(finish_index(index, label))
+}
+
+/// Indexes one uncompressed layer held in memory (a mapped file range): headers are parsed in
+/// place and the content of files nobody wants is never touched. Nothing is hashed here: the
+/// caller hashes the same bytes on other threads and fills in `diff_id` and `digest`.
+pub(crate) fn index_mapped(
+    blob: &Blob,
+    label: &str,
+    ctx: &WalkCtx<'_>,
+    mut to: InspectTo<'_>,
+) -> Result<LayerIndex, ImageError> {
+    let data = blob.bytes();
+    let total = ctx.totals.uncompressed.get() + data.len() as u64;
+    ctx.totals.uncompressed.set(total);
+    if total > ctx.opts.limits.max_total_uncompressed {
+        return Err(limit_err(ctx, label, String::new()));
+    }
+    let mut archive = tar::Archive::new(io::Cursor::new(data));
+    let mut index = LayerIndex::default();
+    {
+        let entries = archive.entries_with_seek().map_err(|e| ImageError::Layer {
+            image: ctx.image.to_string(),
+            layer: label.to_string(),
+            reason: format!("not a tar stream: {e}"),
+        })?;
+        walk_entries(entries, Some(blob), label, ctx, &mut to, &mut index)?;
+    }
+    ctx.progress.bytes(data.len() as u64);
+    Ok(finish_index(index, label))
+}
+
+fn finish_index(mut index: LayerIndex, label: &str) -> LayerIndex {
     index.shrink();
     let cross = index.resolve_hardlinks();
     if cross > 0 {
@@ -482,7 +344,268 @@ pub(crate) fn index_layer(
             "hard links resolved against lower layers"
         );
     }
-    Ok(index)
+    index
+}
+
+fn limit_err(ctx: &WalkCtx<'_>, label: &str, at: String) -> ImageError {
+    ImageError::LimitExceeded {
+        image: ctx.image.to_string(),
+        what: format!("uncompressed size (in layer {label}{at})"),
+        limit: format!("{} bytes", ctx.opts.limits.max_total_uncompressed),
+    }
+}
+
+fn stream_err(
+    ctx: &WalkCtx<'_>,
+    label: &str,
+    e: io::Error,
+    limit_hit: bool,
+    at: String,
+) -> ImageError {
+    if limit_hit {
+        limit_err(ctx, label, at)
+    } else {
+        ImageError::Layer {
+            image: ctx.image.to_string(),
+            layer: label.to_string(),
+            reason: format!("corrupt or truncated stream{at}: {e}"),
+        }
+    }
+}
+
+/// Where a regular file's content comes from.
+enum Content<'d> {
+    /// In place, in the mapped layer.
+    Slice(&'d [u8]),
+    /// Read through the tar entry (a stream, or a sparse file whose data is not contiguous).
+    Read,
+}
+
+/// The per-entry work shared by the streaming and the mapped walks. `mapped` is the layer the
+/// entries are parsed from when it is in memory.
+fn walk_entries<R: Read>(
+    entries: tar::Entries<'_, R>,
+    mapped: Option<&Blob>,
+    label: &str,
+    ctx: &WalkCtx<'_>,
+    to: &mut InspectTo<'_>,
+    index: &mut LayerIndex,
+) -> Result<(), ImageError> {
+    let layer_err = |reason: String| ImageError::Layer {
+        image: ctx.image.to_string(),
+        layer: label.to_string(),
+        reason,
+    };
+    let limit_hit = || ctx.totals.uncompressed.get() > ctx.opts.limits.max_total_uncompressed;
+    let data = mapped.map_or(&[][..], Blob::bytes);
+    let mut last_path = String::new();
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = if last_path.is_empty() {
+                    String::new()
+                } else {
+                    format!(" after {last_path}")
+                };
+                return Err(stream_err(ctx, label, e, limit_hit(), at));
+            }
+        };
+        ctx.totals.entries.set(ctx.totals.entries.get() + 1);
+        if ctx.totals.entries.get() > ctx.opts.limits.max_entries {
+            return Err(ImageError::LimitExceeded {
+                image: ctx.image.to_string(),
+                what: format!("tar entry count (in layer {label})"),
+                limit: format!("{} entries", ctx.opts.limits.max_entries),
+            });
+        }
+        let etype = entry.header().entry_type();
+        let raw_path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        // In place, an entry's data is a range of the layer: one that runs past its end is a
+        // truncated layer (a stream would hit end-of-file while skipping it).
+        let content = match mapped {
+            Some(blob) => {
+                let start = entry.raw_file_position();
+                let stored = if etype.is_gnu_sparse() {
+                    entry.header().entry_size().unwrap_or(u64::MAX)
+                } else {
+                    entry.size()
+                };
+                let end = start.saturating_add(stored);
+                if end > data.len() as u64 {
+                    return Err(layer_err(format!(
+                        "corrupt or truncated stream in {raw_path}: its data ends at byte {end}, past the end of the layer ({} bytes)",
+                        data.len()
+                    )));
+                }
+                blob.advance(start as usize)
+                    .map_err(|e| layer_err(format!("reading {raw_path}: {e}")))?;
+                if etype.is_gnu_sparse() {
+                    Content::Read
+                } else {
+                    Content::Slice(&data[start as usize..end as usize])
+                }
+            }
+            None => Content::Read,
+        };
+        let at = format!("{raw_path} in layer {label}");
+        if raw_path.len() > ctx.opts.limits.max_path_len {
+            ctx.notes.add(
+                format!(
+                    "{}... in layer {label}",
+                    &raw_path[..raw_path.floor_char_boundary_compat(64)]
+                ),
+                format!("path longer than {} bytes", ctx.opts.limits.max_path_len),
+            );
+            continue;
+        }
+        let path = match normalize(&raw_path) {
+            Ok(Some(p)) => p,
+            Ok(None) => continue,
+            Err(why) => {
+                ctx.notes.add(at, why);
+                continue;
+            }
+        };
+        last_path.clone_from(&path);
+        let (parent, base) = split_parent(&path);
+        let mode = entry.header().mode().unwrap_or(0) & 0o7777;
+        let pushed = match marker(base) {
+            Marker::Whiteout(name) => {
+                index.push_plain(&format!("{parent}/{name}"), Kind::Whiteout, 0)
+            }
+            Marker::Opaque if parent.is_empty() => {
+                ctx.notes.add(at, "opaque marker at the image root ignored");
+                continue;
+            }
+            Marker::Opaque => index.push_plain(parent, Kind::Opaque, 0),
+            Marker::Invalid(why) => {
+                ctx.notes.add(at, why);
+                continue;
+            }
+            Marker::None => match etype {
+                tar::EntryType::Directory => index.push_plain(&path, Kind::Dir, mode),
+                tar::EntryType::Symlink => match entry.link_name_bytes() {
+                    Some(t) if !t.is_empty() => {
+                        index.push_link(&path, Kind::Symlink, &String::from_utf8_lossy(&t), mode)
+                    }
+                    _ => {
+                        ctx.notes.add(at, "symlink without a target");
+                        continue;
+                    }
+                },
+                tar::EntryType::Link => {
+                    let target = entry
+                        .link_name_bytes()
+                        .map(|t| String::from_utf8_lossy(&t).into_owned())
+                        .unwrap_or_default();
+                    match normalize(&target) {
+                        Ok(Some(t)) => index.push_link(&path, Kind::Hardlink, &t, mode),
+                        Ok(None) => {
+                            ctx.notes.add(at, "hard link to the image root");
+                            continue;
+                        }
+                        Err(_) => {
+                            ctx.notes.add(
+                                at,
+                                format!("hard link target '{target}' escapes the image root"),
+                            );
+                            continue;
+                        }
+                    }
+                }
+                tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
+                    index.push_plain(&path, Kind::Other, mode)
+                }
+                tar::EntryType::Regular
+                | tar::EntryType::Continuous
+                | tar::EntryType::GNUSparse => {
+                    let size = entry.size();
+                    let read_err = |e: io::Error| {
+                        stream_err(ctx, label, e, limit_hit(), format!(" in {path}"))
+                    };
+                    let mut head_buf = [0u8; HEAD];
+                    let head: &[u8] = match content {
+                        Content::Slice(d) => &d[..d.len().min(HEAD)],
+                        Content::Read => {
+                            let want = size.min(HEAD as u64) as usize;
+                            let n =
+                                read_full(&mut entry, &mut head_buf[..want]).map_err(read_err)?;
+                            &head_buf[..n]
+                        }
+                    };
+                    let interest = ctx.selector.select(&EntryMeta {
+                        path: &path,
+                        size,
+                        mode,
+                        head,
+                    });
+                    let mut kept = None;
+                    if interest != Interest::Skip {
+                        if size > ctx.opts.max_file_size {
+                            ctx.notes.add(at.clone(), format!("file of {size} bytes exceeds max_file_size ({} bytes); content not read", ctx.opts.max_file_size));
+                        } else if interest == Interest::Keep
+                            && ctx.totals.kept.get() + size > ctx.opts.limits.max_kept_bytes
+                        {
+                            ctx.notes.add(at.clone(), format!("kept content would exceed max_kept_bytes ({} bytes); content not kept", ctx.opts.limits.max_kept_bytes));
+                        } else {
+                            let owned;
+                            let bytes: &[u8] = match content {
+                                Content::Slice(d) => d,
+                                Content::Read => {
+                                    let mut v = Vec::with_capacity(size as usize);
+                                    v.extend_from_slice(head);
+                                    (&mut entry)
+                                        .take(size - head.len() as u64)
+                                        .read_to_end(&mut v)
+                                        .map_err(read_err)?;
+                                    owned = v;
+                                    &owned
+                                }
+                            };
+                            if bytes.len() as u64 != size {
+                                return Err(layer_err(format!(
+                                    "{path}: content truncated ({} of {size} bytes)",
+                                    bytes.len()
+                                )));
+                            }
+                            if interest == Interest::Keep {
+                                ctx.totals.kept.set(ctx.totals.kept.get() + size);
+                                kept = Some(Arc::<[u8]>::from(bytes));
+                            } else {
+                                match to {
+                                    InspectTo::Now { layer, diff_id } => {
+                                        ctx.selector.inspect(&InspectedFile {
+                                            path: &path,
+                                            layer: *layer,
+                                            diff_id,
+                                            data: bytes,
+                                        })
+                                    }
+                                    InspectTo::Spool(spool, blob) => {
+                                        spool.push(*blob, &path, bytes).map_err(|e| {
+                                            ImageError::io(
+                                                ctx.image,
+                                                "writing the inspection spool (temp dir)",
+                                                e,
+                                            )
+                                        })?
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    index.push_file(&path, size, mode, kept)
+                }
+                other => {
+                    tracing::debug!(path, ?other, "tar entry type ignored");
+                    continue;
+                }
+            },
+        };
+        pushed.map_err(layer_err)?;
+    }
+    Ok(())
 }
 
 /// `str::floor_char_boundary` is not stable on our MSRV.

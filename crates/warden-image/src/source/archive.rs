@@ -1,7 +1,8 @@
 //! `docker-archive:PATH` (docker save) and `oci-archive:PATH` (a tar of an OCI layout).
 //!
 //! A file is seekable, so its tar headers are scanned first (data skipped by seeking) and each
-//! layer is then read once, in manifest order, straight from its offset. A stream (the daemon,
+//! layer is then read once, in manifest order, straight from its offset: mapped into memory and
+//! walked in place when the file is a regular one (`mapped`), streamed otherwise. A stream (the daemon,
 //! or `docker-archive:-` for stdin) cannot seek and usually lists `manifest.json` after the
 //! layers: each layer blob is indexed as it passes, files to inspect wait in a temp spool, and
 //! the layers are merged in the manifest's order at the end.
@@ -10,9 +11,13 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Cursor, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::{check_diff_id, read_manifest, resolve_manifest, BlobSource, Session};
+use super::{
+    check_diff_id, index_blobs, read_manifest, resolve_manifest, BlobPlan, BlobSource, Session,
+};
 use crate::manifest::{sha256_digest, Config, DockerSaveEntry};
+use crate::mapped::Blob;
 use crate::view::LayerIndex;
 use crate::walk::{index_layer, normalize, InspectTo, Spool};
 use crate::{Image, ImageError, InspectedFile};
@@ -34,6 +39,8 @@ struct Item {
 /// The members of a tar file, by normalised name (no leading `/`).
 struct Members {
     path: PathBuf,
+    /// The archive, kept open for mapping its members.
+    file: Arc<File>,
     items: HashMap<String, Item>,
 }
 
@@ -48,7 +55,8 @@ impl Members {
     fn scan(image: &str, path: &Path) -> Result<Members, ImageError> {
         let file = File::open(path)
             .map_err(|e| ImageError::io(image, format!("opening {}", path.display()), e))?;
-        let mut archive = tar::Archive::new(file);
+        let file = Arc::new(file);
+        let mut archive = tar::Archive::new(&*file);
         let mut items = HashMap::new();
         let bad = |e: io::Error| ImageError::Metadata {
             image: image.to_string(),
@@ -85,6 +93,7 @@ impl Members {
         }
         Ok(Members {
             path: path.to_path_buf(),
+            file,
             items,
         })
     }
@@ -111,6 +120,19 @@ impl Members {
         f.seek(SeekFrom::Start(item.offset))
             .map_err(|e| ImageError::io(image, format!("seeking to {name}"), e))?;
         Ok((f.take(item.size), item.size))
+    }
+
+    /// A member in memory (see [`Blob::open`]); `Ok(None)` when it must be streamed.
+    fn map(&self, image: &str, name: &str) -> Result<Option<Blob>, ImageError> {
+        let item = self.find(name).ok_or_else(|| ImageError::MissingBlob {
+            image: image.to_string(),
+            blob: name.to_string(),
+        })?;
+        Blob::open(&self.file, item.offset, item.size).map_err(|e| ImageError::Layer {
+            image: image.to_string(),
+            layer: name.to_string(),
+            reason: format!("reading {}: {e}", self.path.display()),
+        })
     }
 
     fn read_small(&self, image: &str, name: &str, max: u64) -> Result<Vec<u8>, ImageError> {
@@ -209,39 +231,36 @@ pub(crate) fn open_docker(s: Session<'_>, path: &Path) -> Result<Image, ImageErr
     let config_bytes = m.read_small(s.reference, &entry.config, s.opts.limits.max_metadata_size)?;
     let (config, mut meta) = save_meta(&s, &entry, &config_bytes)?;
     let diff_ids = config.diff_ids();
-    let mut blobs: Vec<LayerIndex> = Vec::new();
+    let mut plans: Vec<BlobPlan<'_>> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
     let mut seen: HashMap<u64, u32> = HashMap::new();
-    let mut positions = Vec::new();
+    let mut positions = Vec::with_capacity(entry.layers.len());
     for (i, name) in entry.layers.iter().enumerate() {
-        let offset = m
-            .find(name)
-            .map(|it| it.offset)
-            .ok_or_else(|| ImageError::MissingBlob {
-                image: s.reference.to_string(),
-                blob: name.clone(),
-            })?;
-        if let Some(&b) = seen.get(&offset) {
-            check_diff_id(&s, i, &diff_ids[i], &blobs[b as usize].diff_id)?;
+        let item = m.find(name).ok_or_else(|| ImageError::MissingBlob {
+            image: s.reference.to_string(),
+            blob: name.clone(),
+        })?;
+        if let Some(&b) = seen.get(&item.offset) {
             positions.push(b);
-        } else {
-            let (reader, size) = m.open(s.reference, name)?;
-            s.progress.layer_started(i, entry.layers.len(), Some(size));
-            let index = index_layer(
-                reader,
-                &format!("{i} ({name})"),
-                &s.ctx(),
-                InspectTo::Now {
-                    layer: i,
-                    diff_id: &diff_ids[i],
-                },
-            )?;
-            check_diff_id(&s, i, &diff_ids[i], &index.diff_id)?;
-            s.progress.layer_done(i);
-            seen.insert(offset, blobs.len() as u32);
-            positions.push(blobs.len() as u32);
-            blobs.push(index);
+            continue;
         }
-        let b = &blobs[positions[i] as usize];
+        seen.insert(item.offset, plans.len() as u32);
+        positions.push(plans.len() as u32);
+        names.push(name);
+        plans.push(BlobPlan {
+            label: format!("{i} ({name})"),
+            layer: i,
+            size: Some(item.size),
+            diff_id: &diff_ids[i],
+            mapped: m.map(s.reference, name)?,
+        });
+    }
+    let blobs = index_blobs(&s, plans, entry.layers.len(), |k| {
+        Ok(Box::new(m.open(s.reference, names[k])?.0))
+    })?;
+    for (i, &b) in positions.iter().enumerate() {
+        let b = &blobs[b as usize];
+        check_diff_id(&s, i, &diff_ids[i], &b.diff_id)?;
         meta.layers[i].digest = b.digest.as_ref().map(|d| d.0.clone());
         meta.layers[i].size = b.digest.as_ref().map(|d| d.1);
     }
@@ -313,6 +332,7 @@ pub(crate) fn read_stream(
                 &name,
                 &s.ctx(),
                 InspectTo::Spool(&mut spool, key),
+                true,
             )?;
             s.progress.layer_done(key as usize);
             blob_by_name.insert(name, key);
@@ -422,6 +442,11 @@ impl BlobSource for OciArchive<'_> {
                 .open(self.image, &super::blob_rel_path(self.image, digest)?)?
                 .0,
         ))
+    }
+
+    fn map_blob(&self, digest: &str) -> Result<Option<Blob>, ImageError> {
+        self.members
+            .map(self.image, &super::blob_rel_path(self.image, digest)?)
     }
 }
 

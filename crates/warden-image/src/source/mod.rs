@@ -11,9 +11,11 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use crate::hash::{HashPool, RangeJob};
 use crate::manifest::{pick_platform, verify_digest, Config, Document};
+use crate::mapped::Blob;
 use crate::view::{Filesystem, LayerIndex};
-use crate::walk::{index_layer, InspectTo, Totals, WalkCtx};
+use crate::walk::{index_layer, index_mapped, is_compressed, InspectTo, Totals, WalkCtx};
 use crate::{Image, ImageError, Notes, OpenOptions, Progress, Selector};
 
 /// A parsed reference: which source, and what it names.
@@ -172,6 +174,12 @@ pub(crate) trait BlobSource {
     fn read_small(&self, digest: &str, max: u64) -> Result<Vec<u8>, ImageError>;
     /// A blob as a stream.
     fn open_blob(&self, digest: &str) -> Result<Box<dyn Read + '_>, ImageError>;
+    /// A blob in memory, when the source holds it in a regular file that can be mapped;
+    /// `Ok(None)` streams it through [`BlobSource::open_blob`] instead.
+    fn map_blob(&self, digest: &str) -> Result<Option<Blob>, ImageError> {
+        let _ = digest;
+        Ok(None)
+    }
     /// A manifest or index by digest (registries serve these apart from blobs).
     fn read_manifest(&self, digest: &str, max: u64) -> Result<Vec<u8>, ImageError> {
         self.read_small(digest, max)
@@ -255,29 +263,32 @@ pub(crate) fn read_manifest(
             limit: format!("{} layers", s.opts.limits.max_layers),
         });
     }
-    let mut blobs: Vec<LayerIndex> = Vec::new();
+    let mut plans: Vec<BlobPlan<'_>> = Vec::new();
     let mut seen: HashMap<&str, u32> = HashMap::new();
     let mut positions = Vec::with_capacity(layers.len());
     for (i, desc) in layers.iter().enumerate() {
         meta.layers[i].digest = Some(desc.digest.clone());
         meta.layers[i].size = Some(desc.size);
         if let Some(&b) = seen.get(desc.digest.as_str()) {
-            check_diff_id(&s, i, &diff_ids[i], &blobs[b as usize].diff_id)?;
             positions.push(b);
             continue;
         }
-        s.progress.layer_started(i, layers.len(), Some(desc.size));
-        let label = format!("{i} ({})", desc.digest);
-        let reader = src.open_blob(&desc.digest)?;
-        let index = index_layer(
-            reader,
-            &label,
-            &s.ctx(),
-            InspectTo::Now {
-                layer: i,
-                diff_id: &diff_ids[i],
-            },
-        )?;
+        seen.insert(&desc.digest, plans.len() as u32);
+        positions.push(plans.len() as u32);
+        plans.push(BlobPlan {
+            label: format!("{i} ({})", desc.digest),
+            layer: i,
+            size: Some(desc.size),
+            diff_id: &diff_ids[i],
+            mapped: src.map_blob(&desc.digest)?,
+        });
+    }
+    let firsts: Vec<usize> = plans.iter().map(|p| p.layer).collect();
+    let blobs = index_blobs(&s, plans, layers.len(), |k| {
+        src.open_blob(&layers[firsts[k]].digest)
+    })?;
+    for (i, desc) in layers.iter().enumerate() {
+        let index = &blobs[positions[i] as usize];
         if let Some((actual, _)) = &index.digest {
             if *actual != desc.digest {
                 return Err(ImageError::DigestMismatch {
@@ -288,12 +299,85 @@ pub(crate) fn read_manifest(
             }
         }
         check_diff_id(&s, i, &diff_ids[i], &index.diff_id)?;
-        s.progress.layer_done(i);
-        seen.insert(&desc.digest, blobs.len() as u32);
-        positions.push(blobs.len() as u32);
-        blobs.push(index);
     }
     Ok(s.finish(meta, blobs, positions))
+}
+
+/// One distinct layer blob to index, listed at its first position in the image.
+pub(crate) struct BlobPlan<'d> {
+    /// Names the blob in errors and notes.
+    pub(crate) label: String,
+    /// The first layer position that uses it (inspected files are reported there).
+    pub(crate) layer: usize,
+    /// Stored size, for progress.
+    pub(crate) size: Option<u64>,
+    /// The diff ID the config promises for it.
+    pub(crate) diff_id: &'d str,
+    /// The blob in memory, when it could be mapped.
+    pub(crate) mapped: Option<Blob>,
+}
+
+/// Indexes distinct layer blobs in order and fills in their `diff_id` and `digest`.
+///
+/// Mapped blobs are hashed by a [`HashPool`] while they are walked: an uncompressed one in place
+/// (its diff ID and stored digest are the same hash), a compressed one through its decompressor
+/// (the diff ID is hashed on the way, the stored digest by the pool). The others are streamed
+/// through `open(k)`. Checking the digests against the manifest and config is the caller's job.
+pub(crate) fn index_blobs<'r>(
+    s: &Session<'_>,
+    plans: Vec<BlobPlan<'_>>,
+    layer_count: usize,
+    mut open: impl FnMut(usize) -> Result<Box<dyn Read + 'r>, ImageError>,
+) -> Result<Vec<LayerIndex>, ImageError> {
+    let mut jobs: Vec<RangeJob> = Vec::new();
+    // Per plan: (job index, compressed) when mapped.
+    let mut hashed: Vec<Option<(usize, bool)>> = Vec::with_capacity(plans.len());
+    for p in &plans {
+        hashed.push(p.mapped.as_ref().map(|b| {
+            jobs.push(b.job());
+            (jobs.len() - 1, is_compressed(b.bytes()))
+        }));
+    }
+    let sizes: Vec<u64> = jobs.iter().map(|j| j.len).collect();
+    let pool = HashPool::start(jobs);
+    let mut out = Vec::with_capacity(plans.len());
+    for (k, p) in plans.into_iter().enumerate() {
+        s.progress.layer_started(p.layer, layer_count, p.size);
+        let to = InspectTo::Now {
+            layer: p.layer,
+            diff_id: p.diff_id,
+        };
+        let index = match (&p.mapped, hashed[k]) {
+            (Some(b), Some((_, false))) => index_mapped(b, &p.label, &s.ctx(), to)?,
+            (Some(b), _) => index_layer(b.bytes(), &p.label, &s.ctx(), to, false)?,
+            (None, _) => index_layer(open(k)?, &p.label, &s.ctx(), to, true)?,
+        };
+        s.progress.layer_done(p.layer);
+        out.push((index, p.label));
+        // `p.mapped` is unmapped here, before the next layer is walked.
+    }
+    let mut digests: Vec<Option<std::io::Result<[u8; 32]>>> =
+        pool.finish().into_iter().map(Some).collect();
+    let mut blobs = Vec::with_capacity(out.len());
+    for ((mut index, label), h) in out.into_iter().zip(hashed) {
+        if let Some((j, compressed)) = h {
+            let d = digests[j]
+                .take()
+                .unwrap_or_else(|| Err(std::io::Error::other("no digest")))
+                .map_err(|e| ImageError::Layer {
+                    image: s.reference.to_string(),
+                    layer: label.clone(),
+                    reason: format!("hashing: {e}"),
+                })?;
+            let hex = format!("sha256:{}", hex::encode(d));
+            if !compressed {
+                index.diff_id.clone_from(&hex);
+            }
+            index.digest = Some((hex, sizes[j]));
+        }
+        blobs.push(index);
+    }
+    Ok(blobs)
 }
 
 pub(crate) fn check_diff_id(

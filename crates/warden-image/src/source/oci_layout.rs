@@ -4,9 +4,11 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::{blob_rel_path, fetch_verified, read_manifest, resolve_manifest, BlobSource, Session};
 use crate::manifest::{pick_platform, Document};
+use crate::mapped::Blob;
 use crate::{Image, ImageError};
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -52,6 +54,16 @@ impl BlobSource for LayoutDir<'_> {
 
     fn open_blob(&self, digest: &str) -> Result<Box<dyn Read + '_>, ImageError> {
         Ok(Box::new(self.open_file(digest)?))
+    }
+
+    fn map_blob(&self, digest: &str) -> Result<Option<Blob>, ImageError> {
+        let file = Arc::new(self.open_file(digest)?);
+        let len = file
+            .metadata()
+            .map_err(|e| ImageError::io(self.image, format!("reading blob {digest}"), e))?
+            .len();
+        Blob::open(&file, 0, len)
+            .map_err(|e| ImageError::io(self.image, format!("reading blob {digest}"), e))
     }
 }
 

@@ -108,6 +108,10 @@ fn sparse_layer() -> Vec<u8> {
         g.name[..10].copy_from_slice(b"sparse.bin");
         g.sparse[0].set_offset(4096);
         g.sparse[0].set_length(512);
+        // GNU tar ends the map with a zero-length entry at the real size; without it the tar
+        // crate (0.4.46) refuses the entry as "mismatch in sparse file chunks and size".
+        g.sparse[1].set_offset(1 << 20);
+        g.sparse[1].set_length(0);
         g.set_real_size(1 << 20);
     }
     h.set_entry_type(tar::EntryType::GNUSparse);

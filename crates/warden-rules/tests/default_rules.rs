@@ -6,6 +6,9 @@ use std::net::IpAddr;
 use warden_rules::event::{Ancestor, Container, Event, EventArg, Fd, FdType, Process};
 use warden_rules::{defaults, Engine, Loader, Matching};
 
+#[path = "support/gen.rs"]
+mod gen;
+
 fn engine() -> Engine {
     let r = defaults::load();
     assert!(r.ok(), "{:#?}", r.errors);
@@ -322,7 +325,6 @@ fn engine_indexes_by_event_type() {
 
 #[test]
 fn per_type_specialisation_matches_plain_evaluation() {
-    use warden_rules::fields::Ctx;
     let e = engine();
     let mut events = vec![
         exec("bash", &[], Some(container())),
@@ -345,14 +347,7 @@ fn per_type_specialisation_matches_plain_evaluation() {
     let mut total = 0;
     for ev in &events {
         e.matches(ev, &mut idx);
-        let ctx = Ctx::new(ev, "test-host");
-        let plain: Vec<usize> = e
-            .rules()
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.node.eval(&ctx))
-            .map(|(i, _)| i)
-            .collect();
+        let plain = gen::plain_matches(&e, ev);
         assert_eq!(idx, plain, "event {} {:?}", ev.evt_type, ev.proc.name);
         total += idx.len();
     }

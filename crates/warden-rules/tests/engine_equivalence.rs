@@ -7,7 +7,6 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use warden_rules::event::{Ancestor, Container, Event, Fd, FdType, Process};
-use warden_rules::fields::Ctx;
 use warden_rules::{defaults, Engine, Loader, Matching, Rule};
 
 #[path = "support/gen.rs"]
@@ -278,14 +277,7 @@ fn compare(rules: Vec<Rule>, label: &str) -> usize {
     let mut idx = Vec::new();
     for ev in events(20_000, &types) {
         engine.matches(&ev, &mut idx);
-        let ctx = Ctx::new(&ev, "test-host");
-        let plain: Vec<usize> = engine
-            .rules()
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.node.eval(&ctx))
-            .map(|(i, _)| i)
-            .collect();
+        let plain = gen::plain_matches(&engine, &ev);
         assert_eq!(
             idx, plain,
             "{label}: event {} ({} {:?}) decided differently",

@@ -30,3 +30,16 @@ pub fn arg(name: &str, value: &str, raw: Option<i64>) -> EventArg {
         raw,
     }
 }
+
+/// The rules a straightforward tree walk matches for `ev`: the reference the optimised engine
+/// must agree with.
+pub fn plain_matches(engine: &warden_rules::Engine, ev: &warden_rules::event::Event) -> Vec<usize> {
+    let ctx = warden_rules::fields::Ctx::new(ev, "test-host");
+    engine
+        .rules()
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.node.eval(&ctx))
+        .map(|(i, _)| i)
+        .collect()
+}

@@ -52,7 +52,11 @@ pub(crate) enum Leaf {
 pub(crate) enum StrGet {
     ProcName,
     ProcExe,
+    ProcExepath,
     ProcPname,
+    /// `fd.name` when it is stored on the event; a socket whose name the extractor renders
+    /// from the tuple goes through the extractor (see `Leaf::eval`).
+    FdName,
     FdTypechar,
     FdDirectory,
     FdFilename,
@@ -79,6 +83,8 @@ fn str_get(name: &str, arg: &FieldArg) -> StrGet {
     match name {
         "proc.name" => StrGet::ProcName,
         "proc.exe" => StrGet::ProcExe,
+        "proc.exepath" => StrGet::ProcExepath,
+        "fd.name" => StrGet::FdName,
         "proc.pname" => StrGet::ProcPname,
         "fd.typechar" => StrGet::FdTypechar,
         "fd.directory" => StrGet::FdDirectory,
@@ -125,6 +131,8 @@ impl StrGet {
         match self {
             StrGet::ProcName => Some(p.name.as_bytes()),
             StrGet::ProcExe => Some(p.exe.as_bytes()),
+            StrGet::ProcExepath => Some(p.exepath.as_bytes()),
+            StrGet::FdName => ev.fd.as_ref().map(|f| f.name.as_bytes()),
             StrGet::ProcPname => p.ancestors.first().map(|a| a.name.as_bytes()),
             StrGet::FdTypechar => ev.fd.as_ref().map(|f| f.fd_type.as_char().as_bytes()),
             StrGet::FdDirectory => match &ev.fd {
@@ -330,7 +338,10 @@ impl Leaf {
     pub(crate) fn eval(&self, c: &Ctx<'_>) -> bool {
         match self {
             Leaf::Open { mask, want } => (c.open_bits & mask != 0) == *want,
-            Leaf::Str { get, cmp, .. } if !matches!(get, StrGet::Other) => {
+            Leaf::Str { get, cmp, .. }
+                if !matches!(get, StrGet::Other | StrGet::FdName)
+                    || (matches!(get, StrGet::FdName) && fd_name_stored(c.ev)) =>
+            {
                 get.get(c.ev).is_some_and(|b| cmp.test(b))
             }
             Leaf::Num { get, cmp, .. } if !matches!(get, NumGet::Other) => {
@@ -353,6 +364,15 @@ impl Leaf {
             Leaf::Generic(n) => n.eval(c),
         }
     }
+}
+
+/// Whether `fd.name` is the stored name (or absent), as opposed to a socket's tuple that
+/// `fields::fd_name` renders.
+#[inline]
+fn fd_name_stored(ev: &crate::event::Event) -> bool {
+    ev.fd
+        .as_ref()
+        .is_none_or(|f| !f.name.is_empty() || !f.fd_type.is_ip())
 }
 
 #[inline]
@@ -483,6 +503,92 @@ pub(crate) fn leaf_fields(n: &Node, out: &mut Vec<&'static str>) {
 #[inline]
 fn first(s: &str) -> u8 {
     s.as_bytes().first().copied().unwrap_or(0)
+}
+
+/// First stage of [`touch`] for an event evaluated two events from now: loads the event's own
+/// cache lines that hold the pointers the later stages follow. Each stage only reads what the
+/// previous one brought in, so in a batch the three stages of three events miss in parallel
+/// instead of one dependent miss after another (see [`crate::Engine::matches_batch`]).
+#[inline]
+pub(crate) fn touch_struct(ev: &crate::event::Event, bits: u16) -> usize {
+    let mut acc = ev.evt_type.as_ptr() as usize;
+    if bits & T_ARGS != 0 {
+        acc ^= ev.args.as_ptr() as usize;
+    }
+    if bits & T_FD != 0 {
+        if let Some(fd) = &ev.fd {
+            acc ^= fd.name.as_ptr() as usize;
+        }
+    }
+    let p = &ev.proc;
+    if bits & (T_NAME | T_PARGS) != 0 {
+        acc ^= p.name.as_ptr() as usize ^ p.args.as_ptr() as usize;
+    }
+    if bits & T_EXE != 0 {
+        acc ^= p.exe.as_ptr() as usize ^ p.exepath.as_ptr() as usize;
+    }
+    if bits & T_CWD != 0 {
+        acc ^= p.cwd.as_ptr() as usize;
+    }
+    if bits & T_PARENT != 0 {
+        acc ^= p.ancestors.as_ptr() as usize;
+    }
+    if bits & T_USER != 0 {
+        acc ^= p.user.as_deref().map_or(0, |u| u.as_ptr() as usize);
+    }
+    if bits & T_CONTAINER != 0 {
+        if let Some(c) = &ev.container {
+            acc ^= c.id.as_ptr() as usize ^ c.image_repository.as_ptr() as usize;
+        }
+    }
+    acc
+}
+
+/// Second stage, for the next event: the blocks the event points at directly (the type name,
+/// the argument and ancestor lists, the process, descriptor and container strings), but not
+/// the strings those lists point at, which the last stage ([`touch`]) loads.
+#[inline]
+pub(crate) fn touch_blocks(ev: &crate::event::Event, bits: u16) -> u8 {
+    let mut acc = first(&ev.evt_type);
+    if bits & T_ARGS != 0 {
+        for a in &ev.args {
+            acc ^= (a.name.len() ^ a.value.len()) as u8;
+        }
+    }
+    if bits & T_FD != 0 {
+        if let Some(fd) = &ev.fd {
+            acc ^= first(&fd.name);
+        }
+    }
+    let p = &ev.proc;
+    if bits & T_NAME != 0 {
+        acc ^= first(&p.name);
+    }
+    if bits & T_EXE != 0 {
+        acc ^= first(&p.exe) ^ first(&p.exepath);
+    }
+    if bits & T_CWD != 0 {
+        acc ^= first(&p.cwd);
+    }
+    if bits & T_PARGS != 0 {
+        for a in &p.args {
+            acc ^= a.len() as u8;
+        }
+    }
+    if bits & T_PARENT != 0 {
+        if let Some(a) = p.ancestors.first() {
+            acc ^= (a.name.len() ^ a.exe.len()) as u8;
+        }
+    }
+    if bits & T_USER != 0 {
+        acc ^= p.user.as_deref().map_or(0, first);
+    }
+    if bits & T_CONTAINER != 0 {
+        if let Some(c) = &ev.container {
+            acc ^= first(&c.id) ^ first(&c.image_repository);
+        }
+    }
+    acc
 }
 
 /// Loads the first byte of every block `bits` names and returns them folded together; the

@@ -1,14 +1,12 @@
 //! Rule-evaluation throughput on one core.
 //!
 //! Usage: `rules_bench [--events N] [--rules FILE]... [--recording FILE.jsonl]
-//! [--write-recording FILE.jsonl] [--all] [--batch]`
+//! [--write-recording FILE.jsonl] [--all]`
 //!
 //! Without `--rules` it loads Falco's stable ruleset (unchanged) and warden's ruleset. Without
 //! `--recording` it generates a deterministic stream shaped like what the sensor sends for those
 //! rules: only the syscalls the rules select (the sensor filters the rest in the kernel), mostly
-//! opens and execs, with process trees, containers and sockets. `--batch` evaluates the pool
-//! with `Engine::matches_batch` (the replay path) instead of one `Engine::matches` call per
-//! event. Prints one JSON line.
+//! opens and execs, with process trees, containers and sockets. Prints one JSON line.
 
 use std::io::{BufRead, Write};
 use std::net::IpAddr;
@@ -202,7 +200,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut recording = None;
     let mut write_to = None;
     let mut matching = Matching::First;
-    let mut batch = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -213,7 +210,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 write_to = Some(it.next().ok_or("--write-recording needs FILE")?)
             }
             "--all" => matching = Matching::All,
-            "--batch" => batch = true,
             other => return Err(format!("unknown argument {other}").into()),
         }
     }
@@ -266,18 +262,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let cpu0 = thread_cpu_ns();
     let t = Instant::now();
-    if batch {
-        let mut done = 0;
-        while done < events_n {
-            let n = (events_n - done).min(pool.len());
-            engine.matches_batch(&pool[..n], &mut idx, |_, m| matched += m.len() as u64);
-            done += n;
-        }
-    } else {
-        for i in 0..events_n {
-            engine.matches(&pool[i % pool.len()], &mut idx);
-            matched += idx.len() as u64;
-        }
+    for i in 0..events_n {
+        engine.matches(&pool[i % pool.len()], &mut idx);
+        matched += idx.len() as u64;
     }
     let secs = t.elapsed().as_secs_f64();
     // On a shared machine wall time includes time other processes ran; the per-core figure
@@ -290,7 +277,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "{}",
         serde_json::json!({
-            "mode": if batch { "batch" } else { "single" },
             "rules_enabled": n_rules,
             "rules_load_ms": (load_ms * 10.0).round() / 10.0,
             "events": events_n,

@@ -363,34 +363,6 @@ impl Engine {
         }
     }
 
-    /// [`Engine::matches`] for each event of a slice in order, calling `f(i, matched)` with
-    /// the index of the event in `evs` and the rules it matched; `out` is the scratch vector.
-    ///
-    /// The decisions are exactly those of `matches`. What differs is memory: an event's data
-    /// is a chain of dependent heap blocks (event → argument list → argument strings), and an
-    /// event that is not in cache pays that chain as misses one after another. Here, while
-    /// one event is evaluated, the next one's lists and strings and the one after that's own
-    /// lines are loaded in the same breath, so each event's misses overlap the others' instead
-    /// of adding up. Replay and any caller holding several events should use this.
-    pub fn matches_batch(
-        &self,
-        evs: &[Event],
-        out: &mut Vec<usize>,
-        mut f: impl FnMut(usize, &[usize]),
-    ) {
-        let bits = self.touch_any;
-        for (i, ev) in evs.iter().enumerate() {
-            if let Some(e) = evs.get(i + 2) {
-                std::hint::black_box(fast::touch_struct(e, bits));
-            }
-            if let Some(e) = evs.get(i + 1) {
-                std::hint::black_box(fast::touch_blocks(e, bits));
-            }
-            self.matches(ev, out);
-            f(i, out);
-        }
-    }
-
     /// Evaluates an event and renders the alerts it raises.
     pub fn evaluate(&self, ev: &Event) -> Vec<Alert> {
         let mut idx = Vec::new();

@@ -274,11 +274,9 @@ fn compare(rules: Vec<Rule>, label: &str) -> usize {
     }
     let mut fired = vec![false; engine.rules().len()];
     let mut idx = Vec::new();
-    let evs = events(20_000, &types);
-    let mut singles = Vec::with_capacity(evs.len());
-    for ev in &evs {
-        engine.matches(ev, &mut idx);
-        let plain = gen::plain_matches(&engine, ev);
+    for ev in events(20_000, &types) {
+        engine.matches(&ev, &mut idx);
+        let plain = gen::plain_matches(&engine, &ev);
         assert_eq!(
             idx, plain,
             "{label}: event {} ({} {:?}) decided differently",
@@ -287,16 +285,7 @@ fn compare(rules: Vec<Rule>, label: &str) -> usize {
         for &i in &idx {
             fired[i] = true;
         }
-        singles.push(idx.clone());
     }
-    // The batch path (replay) decides exactly what one call per event decides, in order.
-    let mut seen = 0;
-    engine.matches_batch(&evs, &mut idx, |i, m| {
-        assert_eq!(i, seen, "{label}: batch skipped or reordered events");
-        assert_eq!(m, singles[i].as_slice(), "{label}: batch event {i}");
-        seen += 1;
-    });
-    assert_eq!(seen, evs.len(), "{label}");
     // First matching is a prefix of all matching.
     let first = Engine::new(engine.rules().to_vec(), "test-host");
     for ev in events(2_000, &types) {

@@ -52,7 +52,11 @@ pub(crate) enum Leaf {
 pub(crate) enum StrGet {
     ProcName,
     ProcExe,
+    ProcExepath,
     ProcPname,
+    /// `fd.name` when it is stored on the event; a socket whose name the extractor renders
+    /// from the tuple goes through the extractor (see `Leaf::eval`).
+    FdName,
     FdTypechar,
     FdDirectory,
     FdFilename,
@@ -79,6 +83,8 @@ fn str_get(name: &str, arg: &FieldArg) -> StrGet {
     match name {
         "proc.name" => StrGet::ProcName,
         "proc.exe" => StrGet::ProcExe,
+        "proc.exepath" => StrGet::ProcExepath,
+        "fd.name" => StrGet::FdName,
         "proc.pname" => StrGet::ProcPname,
         "fd.typechar" => StrGet::FdTypechar,
         "fd.directory" => StrGet::FdDirectory,
@@ -125,6 +131,8 @@ impl StrGet {
         match self {
             StrGet::ProcName => Some(p.name.as_bytes()),
             StrGet::ProcExe => Some(p.exe.as_bytes()),
+            StrGet::ProcExepath => Some(p.exepath.as_bytes()),
+            StrGet::FdName => ev.fd.as_ref().map(|f| f.name.as_bytes()),
             StrGet::ProcPname => p.ancestors.first().map(|a| a.name.as_bytes()),
             StrGet::FdTypechar => ev.fd.as_ref().map(|f| f.fd_type.as_char().as_bytes()),
             StrGet::FdDirectory => match &ev.fd {
@@ -330,7 +338,10 @@ impl Leaf {
     pub(crate) fn eval(&self, c: &Ctx<'_>) -> bool {
         match self {
             Leaf::Open { mask, want } => (c.open_bits & mask != 0) == *want,
-            Leaf::Str { get, cmp, .. } if !matches!(get, StrGet::Other) => {
+            Leaf::Str { get, cmp, .. }
+                if !matches!(get, StrGet::Other | StrGet::FdName)
+                    || (matches!(get, StrGet::FdName) && fd_name_stored(c.ev)) =>
+            {
                 get.get(c.ev).is_some_and(|b| cmp.test(b))
             }
             Leaf::Num { get, cmp, .. } if !matches!(get, NumGet::Other) => {
@@ -353,6 +364,15 @@ impl Leaf {
             Leaf::Generic(n) => n.eval(c),
         }
     }
+}
+
+/// Whether `fd.name` is the stored name (or absent), as opposed to a socket's tuple that
+/// `fields::fd_name` renders.
+#[inline]
+fn fd_name_stored(ev: &crate::event::Event) -> bool {
+    ev.fd
+        .as_ref()
+        .is_none_or(|f| !f.name.is_empty() || !f.fd_type.is_ip())
 }
 
 #[inline]

@@ -4,7 +4,6 @@
 //! rules plus warden's, and with the incubating and sandbox rulesets when `../shared` has them.
 
 use std::net::IpAddr;
-use std::path::Path;
 
 use warden_rules::event::{Ancestor, Container, Event, Fd, FdType, Process};
 use warden_rules::{defaults, Engine, Loader, Matching, Rule};
@@ -309,7 +308,7 @@ fn engine_agrees_with_plain_evaluation_on_default_rules() {
 
 #[test]
 fn engine_agrees_with_plain_evaluation_on_upstream_rulesets() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/falco");
+    let dir = gen::shared_dir().join("conformance/falco");
     if !dir.exists() {
         eprintln!("SKIP: {} not found", dir.display());
         return;

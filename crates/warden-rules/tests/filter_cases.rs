@@ -8,6 +8,9 @@ use std::borrow::Cow;
 use std::path::Path;
 
 use warden_rules::compiler;
+
+#[path = "support/gen.rs"]
+mod gen;
 use warden_rules::event::{Event, EventArg, Process};
 use warden_rules::fields::{ArgSpec, Ctx, FieldDef};
 use warden_rules::parser;
@@ -202,8 +205,7 @@ fn filter_cases_subset_agree_fully() {
 
 #[test]
 fn filter_cases_upstream_agreement() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/conformance/falco/filter-cases.jsonl");
+    let p = gen::shared_dir().join("conformance/falco/filter-cases.jsonl");
     if !p.exists() {
         eprintln!(
             "SKIP: {} not present; the full upstream filter cases were not run",

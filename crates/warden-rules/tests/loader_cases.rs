@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 
 use warden_rules::Loader;
 
+#[path = "support/gen.rs"]
+mod gen;
+
 #[derive(serde::Deserialize)]
 struct Case {
     test: String,
@@ -116,7 +119,7 @@ fn run_file(p: &Path) -> (usize, usize, Vec<String>) {
 }
 
 fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/falco")
+    gen::shared_dir().join("conformance/falco")
 }
 
 #[test]

@@ -22,6 +22,15 @@ impl Rng {
     }
 }
 
+/// The shared data directory: `$WARDEN_SHARED` when set (a worktree outside the repository's
+/// parent cannot reach `../shared`), else `../shared` next to the repository.
+pub fn shared_dir() -> std::path::PathBuf {
+    match std::env::var_os("WARDEN_SHARED") {
+        Some(d) => d.into(),
+        None => std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+    }
+}
+
 /// An event argument as the sensor decodes it.
 pub fn arg(name: &str, value: &str, raw: Option<i64>) -> EventArg {
     EventArg {

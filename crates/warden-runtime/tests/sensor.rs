@@ -752,3 +752,121 @@ fn a_recording_replays_into_the_same_events() {
         .unwrap_err();
     assert!(err.to_string().starts_with("line 2:"), "{err}");
 }
+
+/// Forks a child that runs `body` (raw syscalls only: the test process has threads) and
+/// exits with its result; returns the child's pid and exit status.
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn fork_child(body: fn() -> i32) -> (u32, i32) {
+    // SAFETY: the child only makes raw syscalls and `_exit`s, which is sound after fork in
+    // a multi-threaded process.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork: {}", io::Error::last_os_error());
+    if pid == 0 {
+        let code = body();
+        // SAFETY: ends the forked child without running the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for our own child.
+    let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(r, pid, "waitpid: {}", io::Error::last_os_error());
+    (pid as u32, libc::WEXITSTATUS(status))
+}
+
+/// Opens a file: an event that shows the process's current ids to the sensor. (The forks
+/// of the sensor's own process are not reported, so the children are unknown until then.)
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn touch_hostname() {
+    // SAFETY: the path is a NUL-terminated static string; the fd is ours to close.
+    unsafe {
+        let fd = libc::open(c"/etc/hostname".as_ptr(), libc::O_RDONLY);
+        if fd >= 0 {
+            libc::close(fd);
+        }
+    }
+}
+
+/// Root calls `setuid(0)`: no change of user.
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn root_setuid_root() -> i32 {
+    touch_hostname();
+    // SAFETY: plain syscall, no memory passed.
+    let r = unsafe { libc::syscall(libc::SYS_setuid, 0) };
+    i32::from(r != 0)
+}
+
+/// The classic escalation: runs as uid 1000 with a saved uid of 0 (what a setuid-root binary
+/// that dropped privileges keeps; `setresuid` is not traced), does something as 1000 (an
+/// open), then `setuid(0)`, which an unprivileged caller may do when 0 is its saved uid.
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn user_setuid_root() -> i32 {
+    // SAFETY: plain syscalls; the path is a NUL-terminated static string.
+    unsafe {
+        if libc::syscall(libc::SYS_setresuid, 1000, 1000, 0) != 0 {
+            return 2;
+        }
+        touch_hostname();
+        if libc::syscall(libc::SYS_setuid, 0) != 0 || libc::geteuid() != 0 {
+            return 3;
+        }
+    }
+    0
+}
+
+#[test]
+fn setuid_is_judged_by_the_callers_user_before_the_call() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const RULE: &str = "Setuid to root by non-root process";
+    let children = Arc::new(Mutex::new(Vec::<(u32, &str)>::new()));
+    let c2 = children.clone();
+    let keep: Pred = Box::new(|e| e.evt_type == "setuid");
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        false,
+        move || {
+            for (name, body) in [
+                ("root", root_setuid_root as fn() -> i32),
+                ("user", user_setuid_root),
+            ] {
+                let (pid, code) = fork_child(body);
+                assert_eq!(code, 0, "{name} child failed (exit {code})");
+                c2.lock().unwrap().push((pid, name));
+            }
+        },
+        |ev| {
+            let c = children.lock().unwrap();
+            c.len() == 2
+                && c.iter()
+                    .all(|(pid, _)| ev.iter().any(|e| e.proc.pid == i64::from(*pid)))
+        },
+    );
+    let children = children.lock().unwrap().clone();
+    let (rules, _) = warden_runtime::RulesEvaluator::defaults(false).unwrap();
+    let mut rules = rules;
+    let loginuid = std::fs::read_to_string("/proc/self/loginuid").unwrap_or_default();
+    for (pid, name) in children {
+        let ev = run
+            .events
+            .iter()
+            .find(|e| e.proc.pid == i64::from(pid))
+            .unwrap_or_else(|| panic!("no setuid event of the {name} child"));
+        assert_eq!(ev.res, 0, "{name}: setuid succeeded");
+        assert_eq!(ev.arg("uid").and_then(|a| a.raw), Some(0));
+        let expect_uid = if name == "root" { 0 } else { 1000 };
+        assert_eq!(
+            ev.proc.uid, expect_uid,
+            "{name}: user.uid is the caller's before the call"
+        );
+        let mut alerts = Vec::new();
+        warden_runtime::Evaluator::evaluate(&mut rules, ev, "test", &mut alerts);
+        let fired = alerts.iter().any(|a| a.rule == RULE);
+        // The rule skips a logged-in root (loginuid 0); then neither child may raise it.
+        let should = name == "user" && loginuid.trim() != "0";
+        assert_eq!(fired, should, "{name}: {RULE} fired={fired}: {alerts:?}");
+    }
+}

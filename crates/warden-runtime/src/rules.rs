@@ -189,6 +189,14 @@ mod tests {
     }
 
     #[test]
+    fn the_benchmarks_write_only_rules_let_read_only_opens_go() {
+        let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/overhead/write_rules.yaml");
+        let (r, _) = RulesEvaluator::from_files(&[f], false).expect("write_rules.yaml loads");
+        assert_eq!(r.len(), 2);
+        assert!(!r.needs_read_only_opens());
+    }
+
+    #[test]
     fn the_default_rules_need_read_only_opens() {
         let (r, _) = RulesEvaluator::defaults(false).expect("default rules");
         assert!(r.needs_read_only_opens());

@@ -17,6 +17,9 @@
 #   WORKLOADS=open bench/watch.sh  only the open/close loop
 #   SKIP_PERF=1 bench/watch.sh     without (c)
 #   WARDEN=/path/to/warden RULES_BENCH=/path/to/rules_bench bench/watch.sh   (prebuilt)
+#   WATCH_RULES=crates/warden-runtime/tools/overhead/write_rules.yaml bench/watch.sh
+#                                  (b) and (c) with other rules than the defaults (here only
+#                                  write rules, so the kernel drops the loop's read-only opens)
 #
 # Needs root, cc, stress-ng (scripts/setup.sh) and a kernel with BTF. Prints Markdown tables;
 # (a) reports the best of ROUNDS runs, (b) the mean and, for overheads, the min..max spread.
@@ -103,7 +106,9 @@ cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); print ($12 + $13)
 mean() { awk '$1 ~ /^-?[0-9.]+$/ { s += $1; n++ } END { if (n) printf "%.1f", s / n; else print "n/a" }'; }
 
 start_sensor() {
-  "$WARDEN" watch -o /dev/null --metrics-addr "127.0.0.1:$PORT" 2>"$tmp/warden.err" &
+  local rules=()
+  [ -n "${WATCH_RULES:-}" ] && rules=(--rules "$WATCH_RULES")
+  "$WARDEN" watch "${rules[@]}" -o /dev/null --metrics-addr "127.0.0.1:$PORT" 2>"$tmp/warden.err" &
   wpid=$!
   for _ in $(seq 1 600); do
     /bin/true

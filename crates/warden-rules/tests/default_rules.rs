@@ -294,8 +294,13 @@ fn package_manager_ptrace_module_and_setuid_rules_fire() {
     let mut su = exec("exploit", &[], None);
     su.evt_type = "setuid".into();
     su.proc.loginuid = 1000;
+    su.proc.uid = 1000;
     su.args = vec![arg("res", "0", Some(0)), arg("uid", "0", Some(0))];
     assert!(rules_fired(&e, &su).contains(&"Setuid to root by non-root process".to_string()));
+    // user.uid is the caller's before the call: root calling setuid(0) changes nothing.
+    su.proc.uid = 0;
+    assert!(!rules_fired(&e, &su).contains(&"Setuid to root by non-root process".to_string()));
+    su.proc.uid = 1000;
     su.proc.name = "sudo".into();
     assert!(!rules_fired(&e, &su).contains(&"Setuid to root by non-root process".to_string()));
 }

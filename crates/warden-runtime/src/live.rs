@@ -9,16 +9,24 @@ use crate::sensor::{KernelCounters, Sensor, SensorConfig, SensorError};
 /// How often counters are read, drops alerted and pending alerts backfilled.
 pub const TICK: Duration = Duration::from_secs(1);
 
-/// Loads the sensor with the syscalls `pipeline`'s rules need (unless `cfg.kinds` is already
-/// narrower) and runs until `stop` is set. Returns the final kernel counters.
+/// Narrows `cfg` to what `evaluator`'s rules can match: only the syscalls they name (unless
+/// `cfg.kinds` is already narrower), and opens without write access dropped in the kernel
+/// when no rule can match one. A recording keeps those opens: it is meant for other rules.
+pub fn narrow<E: Evaluator>(cfg: &mut SensorConfig, evaluator: &E, recording: bool) {
+    let types = evaluator.event_types();
+    let wanted = kinds_for(types.as_deref());
+    cfg.kinds.retain(|k| wanted.contains(k));
+    cfg.drop_read_only_opens = !recording && !evaluator.needs_read_only_opens();
+}
+
+/// Loads the sensor narrowed to `pipeline`'s rules (see [`narrow`]) and runs until `stop` is
+/// set. Returns the final kernel counters.
 pub fn run<E: Evaluator>(
     pipeline: &mut Pipeline<E>,
     mut cfg: SensorConfig,
     stop: &AtomicBool,
 ) -> Result<KernelCounters, SensorError> {
-    let types = pipeline.evaluator().event_types();
-    let wanted = kinds_for(types.as_deref());
-    cfg.kinds.retain(|k| wanted.contains(k));
+    narrow(&mut cfg, pipeline.evaluator(), pipeline.is_recording());
     let sensor = Sensor::load(&cfg)?;
     run_loaded(pipeline, &sensor, stop)
 }

@@ -156,13 +156,39 @@ impl Enricher {
             }
             _ => {}
         }
-        let out = self.map(ev);
+        let out = match ev.kind {
+            Kind::Setuid | Kind::Setgid => {
+                let pre = self.before_call(ev);
+                self.map(pre.as_ref().unwrap_or(ev))
+            }
+            _ => self.map(ev),
+        };
+        // Every event refreshes its process's last-known credentials, so the next setuid
+        // or setgid has the ones it was called with.
+        self.tree.swap_creds(ev);
         match ev.kind {
             Kind::Clone => self.tree.on_clone(ev),
             Kind::Exit => self.tree.on_exit(ev),
             _ => {}
         }
         out
+    }
+
+    /// A setuid/setgid event with the caller's user (or group) as it was before the call,
+    /// from the process's last-known credentials: the kernel reports the call on its exit,
+    /// when the ids have already changed, while Falco's rules judge it on the enter event
+    /// (`user.uid` of a root process calling `setuid(0)` is 0 there, not "became 0"). `None`
+    /// when the process's earlier credentials are unknown; the event then keeps its own.
+    fn before_call(&self, ev: &RawEvent) -> Option<RawEvent> {
+        let c = self.tree.get(ev.pid)?.creds?;
+        let mut pre = ev.clone();
+        if ev.kind == Kind::Setuid {
+            pre.uid = c.uid;
+            pre.cap_effective = c.cap_effective;
+        } else {
+            pre.gid = c.gid;
+        }
+        Some(pre)
     }
 
     fn resolve(pid: u32, cwd: &str, dirfd: i64, raw: &str) -> String {
@@ -693,6 +719,40 @@ mod tests {
         );
         let setuid = open(&mut e, 4242, 1000);
         assert_eq!((setuid.0.as_str(), setuid.2), ("second", 1000));
+    }
+
+    #[test]
+    fn setuid_and_setgid_carry_the_callers_ids_from_before_the_call() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = BootClock::now();
+        let tree = ProcessTree::with_proc_root(clock, &dir.path().to_string_lossy());
+        let mut e = Enricher::new(tree, ContainerCache::offline(), clock);
+        let call = |kind: Kind, uid: u32, gid: u32, cap: u64, id: u64| {
+            let mut r = raw(kind, 4242, uid, &[]);
+            r.ret = 0;
+            r.gid = gid;
+            r.cap_effective = cap;
+            r.args[0] = id;
+            r
+        };
+        // Unknown before: the event keeps the ids it has (those after the call).
+        let ev = e.handle(&call(Kind::Setuid, 0, 0, 7, 0));
+        assert_eq!((ev.proc.uid, ev.proc.gid), (0, 0));
+        // Known as uid 1000 (an earlier event), then setuid(0): reported as uid 1000 with
+        // the capabilities it had then.
+        e.handle(&call(Kind::Openat, 1000, 100, 0, 0));
+        let ev = e.handle(&call(Kind::Setuid, 0, 100, u64::MAX, 0));
+        assert_eq!(ev.proc.uid, 1000);
+        assert_eq!(ev.proc.cap_effective.as_deref(), Some(""));
+        // Now root: a second setuid(0) is a root caller.
+        let ev = e.handle(&call(Kind::Setuid, 0, 100, u64::MAX, 0));
+        assert_eq!(ev.proc.uid, 0);
+        // setgid swaps the group only.
+        let ev = e.handle(&call(Kind::Setgid, 0, 0, u64::MAX, 0));
+        assert_eq!((ev.proc.uid, ev.proc.gid), (0, 100));
+        // Other events report their own ids.
+        let ev = e.handle(&call(Kind::Openat, 0, 0, u64::MAX, 0));
+        assert_eq!((ev.proc.uid, ev.proc.gid), (0, 0));
     }
 
     #[test]

@@ -25,6 +25,12 @@ pub trait Evaluator: Send {
     fn event_types(&self) -> Option<Vec<String>>;
     /// Appends the alerts `ev` raises to `out`.
     fn evaluate(&mut self, ev: &Event, hostname: &str, out: &mut Vec<FalcoAlert>);
+    /// Whether some rule could match an open without write access (`evt.is_open_write`
+    /// false). `false` lets the kernel drop those opens, so it must only be answered when
+    /// certain; the default keeps them.
+    fn needs_read_only_opens(&self) -> bool {
+        true
+    }
 }
 
 /// The kinds the kernel must emit for `types` (plus the always-on state set).
@@ -92,6 +98,11 @@ impl<E: Evaluator> Pipeline<E> {
     /// Also writes every mapped event as a JSON line to `w` (`warden watch record`).
     pub fn record_to(&mut self, w: Box<dyn Write + Send>) {
         self.record = Some(w);
+    }
+
+    /// Whether every mapped event is being recorded.
+    pub fn is_recording(&self) -> bool {
+        self.record.is_some()
     }
 
     /// The evaluator.

@@ -52,6 +52,54 @@ pub struct ProcInfo {
     pub container: Option<ContainerRef>,
     /// The process has exited; kept for late events and for its children's ancestry.
     pub exited: bool,
+    /// Credentials as last seen (at bootstrap, clone, exec or the process's latest event);
+    /// `None` until one of those. A setuid/setgid event reports these as its caller's user,
+    /// because the kernel event only has the credentials after the call.
+    pub creds: Option<Creds>,
+}
+
+/// Effective user and group ids and capabilities of a process.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Creds {
+    /// Effective user id.
+    pub uid: u32,
+    /// Effective group id.
+    pub gid: u32,
+    /// Effective capability mask.
+    pub cap_effective: u64,
+}
+
+impl Creds {
+    /// The credentials an event's header carries (the caller's, after the call).
+    pub fn of(ev: &RawEvent) -> Creds {
+        Creds {
+            uid: ev.uid,
+            gid: ev.gid,
+            cap_effective: ev.cap_effective,
+        }
+    }
+}
+
+/// Effective uid, gid and capabilities from `/proc/PID/status` text; `None` when a line is
+/// missing or malformed.
+fn status_creds(status: &str) -> Option<Creds> {
+    // "Uid:" and "Gid:" list real, effective, saved and filesystem ids.
+    let second = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u32>().ok())
+    };
+    let cap_effective = status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|v| u64::from_str_radix(v.trim(), 16).ok())?;
+    Some(Creds {
+        uid: second("Uid:")?,
+        gid: second("Gid:")?,
+        cap_effective,
+    })
 }
 
 /// Counters of the tree's work, exported as metrics.
@@ -268,6 +316,7 @@ impl ProcessTree {
             start_ns,
             container,
             exited: false,
+            creds: status_creds(&status),
         })
     }
 
@@ -290,6 +339,8 @@ impl ProcessTree {
         p.vpid = child;
         p.start_ns = self.clock.to_unix_ns(ev.args[5]);
         p.container = ProcessTree::container_of(ev, 0).or(p.container);
+        // The child starts with the credentials its parent had at the fork.
+        p.creds = Some(Creds::of(ev));
         self.procs.insert(child, p);
         self.generation += 1;
     }
@@ -349,6 +400,8 @@ impl ProcessTree {
             start_ns,
             container: ProcessTree::container_of(ev, 0),
             exited: false,
+            // After the exec: a setuid binary already runs with its owner's ids here.
+            creds: Some(Creds::of(ev)),
         };
         self.procs.insert(ev.pid, p);
         self.generation += 1;
@@ -409,6 +462,13 @@ impl ProcessTree {
             Some(p) => p,
             None => unreachable_proc(),
         }
+    }
+
+    /// The credentials `pid` had as last seen, then records `ev`'s (the ones after its call)
+    /// as the latest. Not a tree change: the generation stays.
+    pub fn swap_creds(&mut self, ev: &RawEvent) -> Option<Creds> {
+        let p = self.procs.get_mut(&ev.pid)?;
+        p.creds.replace(Creds::of(ev))
     }
 
     /// Ancestors of `pid`, nearest first, at most [`MAX_ANCESTORS`], stopping at a loop.
@@ -529,6 +589,21 @@ impl AccountCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_gives_effective_ids_and_capabilities() {
+        let status = "Name:\tsudo\nUid:\t1000\t0\t0\t0\nGid:\t100\t100\t100\t100\n\
+                      CapEff:\t000001ffffffffff\n";
+        assert_eq!(
+            status_creds(status),
+            Some(Creds {
+                uid: 0,
+                gid: 100,
+                cap_effective: 0x1ff_ffff_ffff
+            })
+        );
+        assert_eq!(status_creds("Uid:\t0\nGid:\t0\t0\nCapEff:\t0\n"), None);
+    }
 
     #[test]
     fn argv_split_marks_truncation() {

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use warden_rules::ast::Op;
+use warden_rules::compiler::{COperand, CRhs, Lit, Node};
 use warden_rules::engine::{Engine, Matching};
+use warden_rules::fields::FieldArg;
 use warden_rules::loader::{LoadReport, Loader, Message};
 use warden_rules::Event;
 
@@ -80,9 +83,50 @@ impl RulesEvaluator {
     }
 }
 
+/// The open syscalls the kernel can drop on their access mode.
+const OPEN_TYPES: [&str; 3] = ["open", "openat", "openat2"];
+
+/// Whether some rule can match an open whose access mode gives `evt.is_open_write` false.
+/// Each rule's condition is specialised to each open type; a rule that cannot be shown false
+/// for every such open counts as needing them, so the answer errs towards keeping events.
+pub fn needs_read_only_opens(rules: &[warden_rules::Rule]) -> bool {
+    rules.iter().any(|r| {
+        OPEN_TYPES.iter().any(|t| match r.node.specialize(t) {
+            Err(constant) => constant,
+            Ok(n) => !false_without_write(&n),
+        })
+    })
+}
+
+/// Whether `n` is false on every open that does not request write access. Proven only
+/// through a conjunct `evt.is_open_write = true` (or `!= false`); anything else (negations,
+/// other fields, flags tested as text) is taken as possibly true.
+fn false_without_write(n: &Node) -> bool {
+    match n {
+        Node::And(k) => k.iter().any(false_without_write),
+        Node::Or(k) => k.iter().all(false_without_write),
+        Node::Not(_) | Node::Exists(_) => false,
+        Node::Check(ch) => {
+            let COperand::Field(def, FieldArg::None) = &ch.lhs else {
+                return false;
+            };
+            def.name == "evt.is_open_write"
+                && ch.modifier.is_none()
+                && matches!(
+                    (ch.op, &ch.rhs),
+                    (Op::Eq, CRhs::One(Lit::Bool(true))) | (Op::Ne, CRhs::One(Lit::Bool(false)))
+                )
+        }
+    }
+}
+
 impl Evaluator for RulesEvaluator {
     fn event_types(&self) -> Option<Vec<String>> {
         self.engine.event_types().map(|s| s.into_iter().collect())
+    }
+
+    fn needs_read_only_opens(&self) -> bool {
+        needs_read_only_opens(self.engine.rules())
     }
 
     fn evaluate(&mut self, ev: &Event, _hostname: &str, out: &mut Vec<FalcoAlert>) {
@@ -98,5 +142,63 @@ impl Evaluator for RulesEvaluator {
                 time: a.time,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn needs(yaml: &str) -> bool {
+        let (r, _) = RulesEvaluator::from_yaml("t.yaml", yaml, false).expect("rules load");
+        r.needs_read_only_opens()
+    }
+
+    fn rule(cond: &str) -> String {
+        format!("- rule: r\n  desc: d\n  condition: {cond}\n  output: o\n  priority: WARNING\n")
+    }
+
+    #[test]
+    fn only_rules_proven_to_need_write_access_let_read_only_opens_go() {
+        // Write opens only: reads can go.
+        assert!(!needs(&rule(
+            "evt.type in (open, openat, openat2) and evt.is_open_write = true and fd.name startswith /etc"
+        )));
+        assert!(!needs(&rule(
+            "evt.type = openat and evt.is_open_write != false"
+        )));
+        // No open rule at all.
+        assert!(!needs(&rule("evt.type = execve and proc.name = sh")));
+        // Any open, failed opens, a read test, a negation: reads are needed.
+        assert!(needs(&rule("evt.type = openat and fd.name = /etc/shadow")));
+        assert!(needs(&rule(
+            "evt.type = openat and evt.is_open_read = true"
+        )));
+        assert!(needs(&rule(
+            "evt.type = openat and not evt.is_open_write = false"
+        )));
+        assert!(needs(&rule(
+            "evt.type = openat and (evt.is_open_write = true or fd.num = -1)"
+        )));
+        // A rule for every type sees opens too.
+        assert!(needs(&rule("proc.name = sh")));
+        // One branch for execve, one for write opens: reads can go.
+        assert!(!needs(&rule(
+            "(evt.type = execve and proc.name = sh) or (evt.type = openat and evt.is_open_write = true)"
+        )));
+    }
+
+    #[test]
+    fn the_benchmarks_write_only_rules_let_read_only_opens_go() {
+        let f = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tools/overhead/write_rules.yaml");
+        let (r, _) = RulesEvaluator::from_files(&[f], false).expect("write_rules.yaml loads");
+        assert_eq!(r.len(), 2);
+        assert!(!r.needs_read_only_opens());
+    }
+
+    #[test]
+    fn the_default_rules_need_read_only_opens() {
+        let (r, _) = RulesEvaluator::defaults(false).expect("default rules");
+        assert!(r.needs_read_only_opens());
     }
 }

@@ -25,6 +25,10 @@ pub struct SensorConfig {
     /// without a wake-up, and user space otherwise drains every [`POLL`]. At most a quarter of
     /// the ring is used; 0 wakes the consumer for every record.
     pub wake_bytes: u32,
+    /// Drop opens without write access in the kernel, before they cost a path copy and a
+    /// ring-buffer record. Only for rule sets where no rule can match such an open
+    /// ([`crate::live::narrow`] decides); off by default.
+    pub drop_read_only_opens: bool,
 }
 
 /// The longest the consumer sleeps before it drains the ring without a wake-up: the bound on
@@ -38,6 +42,7 @@ impl Default for SensorConfig {
             ring_bytes: 16 << 20,
             argv_max: 4095,
             wake_bytes: 1 << 20,
+            drop_read_only_opens: false,
         }
     }
 }
@@ -72,6 +77,8 @@ pub struct KernelCounters {
     pub drops: u64,
     /// Strings cut at their capture limit.
     pub truncated: u64,
+    /// Opens dropped in the kernel because no loaded rule can match them.
+    pub filtered: u64,
 }
 
 /// The loaded, attached sensor. Dropping it detaches and unloads every program.
@@ -143,6 +150,7 @@ impl Sensor {
         rodata.self_tgid = std::process::id();
         rodata.argv_max = cfg.argv_max.min(4095);
         rodata.wake_shift = wake_shift(wake, cpus()?);
+        rodata.drop_read_only_opens = u32::from(cfg.drop_read_only_opens);
         open.maps
             .events
             .set_max_entries(cfg.ring_bytes)
@@ -181,6 +189,7 @@ impl Sensor {
         tracing::info!(
             syscalls = kinds.len(),
             mask = format!("{mask:#x}"),
+            drop_read_only_opens = cfg.drop_read_only_opens,
             "sensor attached"
         );
         Ok(Sensor { skel, kinds })
@@ -215,6 +224,7 @@ impl Sensor {
             events: read(0),
             drops: read(1),
             truncated: read(2),
+            filtered: read(3),
         }
     }
 

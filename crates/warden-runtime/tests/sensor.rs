@@ -24,7 +24,7 @@ use warden_runtime::metrics::Metrics;
 use warden_runtime::output::{FalcoAlert, Sink};
 use warden_runtime::proctree::{ProcessTree, EXITED_KEPT};
 use warden_runtime::sensor::KernelCounters;
-use warden_runtime::{live, Evaluator, Pipeline, Sensor, SensorConfig};
+use warden_runtime::{live, Evaluator, Pipeline, RulesEvaluator, Sensor, SensorConfig};
 
 /// One sensor at a time: they would see each other's children and compete for the CPUs.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -95,18 +95,28 @@ type Pred = Box<dyn Fn(&Event) -> bool + Send>;
 struct Capture {
     keep: Pred,
     events: Arc<Mutex<Vec<Event>>>,
+    /// Rules evaluated on every event as `warden watch` would (alerts go to the run's sink).
+    rules: Option<RulesEvaluator>,
 }
 
 impl Evaluator for Capture {
     fn event_types(&self) -> Option<Vec<String>> {
-        None
+        self.rules.as_ref().and_then(Evaluator::event_types)
     }
-    fn evaluate(&mut self, ev: &Event, _h: &str, _out: &mut Vec<FalcoAlert>) {
+    fn evaluate(&mut self, ev: &Event, h: &str, out: &mut Vec<FalcoAlert>) {
         if (self.keep)(ev) {
             if let Ok(mut v) = self.events.lock() {
                 v.push(ev.clone());
             }
         }
+        if let Some(r) = self.rules.as_mut() {
+            r.evaluate(ev, h, out);
+        }
+    }
+    fn needs_read_only_opens(&self) -> bool {
+        self.rules
+            .as_ref()
+            .is_none_or(Evaluator::needs_read_only_opens)
     }
 }
 
@@ -168,6 +178,20 @@ fn watch(
     act: impl FnOnce(),
     done: impl Fn(&[Event]) -> bool,
 ) -> Run {
+    watch_rules(cfg, None, record, keep, drain_after, act, done)
+}
+
+/// [`watch`] with `rules` also evaluated, the sensor narrowed to them as `warden watch`
+/// narrows it ([`live::narrow`]), their alerts in [`Run::alerts`].
+fn watch_rules(
+    mut cfg: SensorConfig,
+    rules: Option<RulesEvaluator>,
+    record: bool,
+    keep: Pred,
+    drain_after: bool,
+    act: impl FnOnce(),
+    done: impl Fn(&[Event]) -> bool,
+) -> Run {
     let events = Arc::new(Mutex::new(Vec::new()));
     let alerts = Arc::new(Mutex::new(Vec::new()));
     let recording = SharedBuf(Arc::new(Mutex::new(Vec::new())));
@@ -192,9 +216,17 @@ fn watch(
             tree.bootstrap();
             let enricher = Enricher::new(tree, ContainerCache::offline(), clock);
             let sinks: Vec<Box<dyn Sink>> = vec![Box::new(VecSink(alerts))];
-            let mut p = Pipeline::new(enricher, Capture { keep, events }, sinks, None, metrics);
+            let capture = Capture {
+                keep,
+                events,
+                rules,
+            };
+            let mut p = Pipeline::new(enricher, capture, sinks, None, metrics);
             if record {
                 p.record_to(Box::new(recording));
+            }
+            if p.evaluator().rules.is_some() {
+                live::narrow(&mut cfg, p.evaluator(), record);
             }
             let sensor = match Sensor::load(&cfg) {
                 Ok(s) => s,
@@ -737,6 +769,7 @@ fn a_recording_replays_into_the_same_events() {
         Capture {
             keep,
             events: replayed.clone(),
+            rules: None,
         },
         vec![],
         None,
@@ -751,4 +784,217 @@ fn a_recording_replays_into_the_same_events() {
         .replay(io::Cursor::new(b"{}\nnot json\n".as_slice()))
         .unwrap_err();
     assert!(err.to_string().starts_with("line 2:"), "{err}");
+}
+
+/// Forks a child that runs `body` (raw syscalls only: the test process has threads) and
+/// exits with its result; returns the child's pid and exit status.
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn fork_child(body: fn() -> i32) -> (u32, i32) {
+    // SAFETY: the child only makes raw syscalls and `_exit`s, which is sound after fork in
+    // a multi-threaded process.
+    let pid = unsafe { libc::fork() };
+    assert!(pid >= 0, "fork: {}", io::Error::last_os_error());
+    if pid == 0 {
+        let code = body();
+        // SAFETY: ends the forked child without running the parent's destructors.
+        unsafe { libc::_exit(code) };
+    }
+    let mut status = 0;
+    // SAFETY: waits for our own child.
+    let r = unsafe { libc::waitpid(pid, &mut status, 0) };
+    assert_eq!(r, pid, "waitpid: {}", io::Error::last_os_error());
+    (pid as u32, libc::WEXITSTATUS(status))
+}
+
+/// Opens a file: an event that shows the process's current ids to the sensor. (The forks
+/// of the sensor's own process are not reported, so the children are unknown until then.)
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn touch_hostname() {
+    // SAFETY: the path is a NUL-terminated static string; the fd is ours to close.
+    unsafe {
+        let fd = libc::open(c"/etc/hostname".as_ptr(), libc::O_RDONLY);
+        if fd >= 0 {
+            libc::close(fd);
+        }
+    }
+}
+
+/// Root calls `setuid(0)`: no change of user.
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn root_setuid_root() -> i32 {
+    touch_hostname();
+    // SAFETY: plain syscall, no memory passed.
+    let r = unsafe { libc::syscall(libc::SYS_setuid, 0) };
+    i32::from(r != 0)
+}
+
+/// The classic escalation: runs as uid 1000 with a saved uid of 0 (what a setuid-root binary
+/// that dropped privileges keeps; `setresuid` is not traced), does something as 1000 (an
+/// open), then `setuid(0)`, which an unprivileged caller may do when 0 is its saved uid.
+#[allow(unsafe_code)] // fork and raw id syscalls, each with its SAFETY note
+fn user_setuid_root() -> i32 {
+    // SAFETY: plain syscalls; the path is a NUL-terminated static string.
+    unsafe {
+        if libc::syscall(libc::SYS_setresuid, 1000, 1000, 0) != 0 {
+            return 2;
+        }
+        touch_hostname();
+        if libc::syscall(libc::SYS_setuid, 0) != 0 || libc::geteuid() != 0 {
+            return 3;
+        }
+    }
+    0
+}
+
+#[test]
+fn setuid_is_judged_by_the_callers_user_before_the_call() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    const RULE: &str = "Setuid to root by non-root process";
+    let children = Arc::new(Mutex::new(Vec::<(u32, &str)>::new()));
+    let c2 = children.clone();
+    let keep: Pred = Box::new(|e| e.evt_type == "setuid");
+    let run = watch(
+        SensorConfig::default(),
+        false,
+        keep,
+        false,
+        move || {
+            for (name, body) in [
+                ("root", root_setuid_root as fn() -> i32),
+                ("user", user_setuid_root),
+            ] {
+                let (pid, code) = fork_child(body);
+                assert_eq!(code, 0, "{name} child failed (exit {code})");
+                c2.lock().unwrap().push((pid, name));
+            }
+        },
+        |ev| {
+            let c = children.lock().unwrap();
+            c.len() == 2
+                && c.iter()
+                    .all(|(pid, _)| ev.iter().any(|e| e.proc.pid == i64::from(*pid)))
+        },
+    );
+    let children = children.lock().unwrap().clone();
+    let (mut rules, _) = RulesEvaluator::defaults(false).unwrap();
+    let loginuid = std::fs::read_to_string("/proc/self/loginuid").unwrap_or_default();
+    for (pid, name) in children {
+        let ev = run
+            .events
+            .iter()
+            .find(|e| e.proc.pid == i64::from(pid))
+            .unwrap_or_else(|| panic!("no setuid event of the {name} child"));
+        assert_eq!(ev.res, 0, "{name}: setuid succeeded");
+        assert_eq!(ev.arg("uid").and_then(|a| a.raw), Some(0));
+        let expect_uid = if name == "root" { 0 } else { 1000 };
+        assert_eq!(
+            ev.proc.uid, expect_uid,
+            "{name}: user.uid is the caller's before the call"
+        );
+        let mut alerts = Vec::new();
+        rules.evaluate(ev, "test", &mut alerts);
+        let fired = alerts.iter().any(|a| a.rule == RULE);
+        // The rule skips a logged-in root (loginuid 0); then neither child may raise it.
+        let should = name == "user" && loginuid.trim() != "0";
+        assert_eq!(fired, should, "{name}: {RULE} fired={fired}: {alerts:?}");
+    }
+}
+
+/// Opens `read` read-only and `write` for writing, through busybox (`cat`, and the shell's
+/// `>>` redirection).
+fn read_and_write(read: &std::path::Path, write: &std::path::Path) {
+    bb(&[OsStr::new("cat"), read.as_os_str()]);
+    let script = format!("echo x >> '{}'", write.display());
+    bb(&[OsStr::new("sh"), OsStr::new("-c"), OsStr::new(&script)]);
+}
+
+#[test]
+fn read_only_opens_are_dropped_in_the_kernel_only_when_no_rule_can_match_them() {
+    if !can_run() {
+        return;
+    }
+    let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let m = marker("rofilter");
+    let read = dir.path().join(format!("{m}-r"));
+    let write = dir.path().join(format!("{m}-w"));
+    std::fs::write(&read, "x").unwrap();
+    let prefix = dir.path().join(&m).to_string_lossy().into_owned();
+    let p2 = prefix.clone();
+    let ours = move |e: &Event| e.fd.as_ref().is_some_and(|f| f.name.starts_with(&p2));
+    let write_rule = format!(
+        "- rule: marker written\n  desc: d\n  condition: evt.type in (open, openat, openat2) \
+         and evt.is_open_write = true and fd.name startswith {prefix}\n  output: w %fd.name\n  \
+         priority: WARNING\n"
+    );
+    let read_rule = format!(
+        "- rule: marker read\n  desc: d\n  condition: evt.type in (open, openat, openat2) \
+         and evt.is_open_read = true and fd.name startswith {prefix}\n  output: r %fd.name\n  \
+         priority: WARNING\n"
+    );
+    let names = |run: &Run| {
+        let mut v: Vec<String> = run.alerts.iter().map(|a| a.rule.clone()).collect();
+        v.sort();
+        v
+    };
+
+    // Only a write rule: the read-only open never leaves the kernel, the write still does.
+    let (rules, _) = RulesEvaluator::from_yaml("w.yaml", &write_rule, false).unwrap();
+    let o = ours.clone();
+    let run = watch_rules(
+        SensorConfig::default(),
+        Some(rules),
+        false,
+        Box::new(move |e| o(e)),
+        false,
+        || read_and_write(&read, &write),
+        |ev| {
+            ev.iter().any(|e| {
+                e.proc.name == "busybox"
+                    && e.arg("flags").is_some_and(|f| f.value.contains("O_WRONLY"))
+            })
+        },
+    );
+    assert_eq!(names(&run), vec!["marker written".to_owned()]);
+    assert!(
+        !run.events.iter().any(|e| e
+            .fd
+            .as_ref()
+            .is_some_and(|f| f.name == read.to_string_lossy())),
+        "the read-only open reached user space: {:?}",
+        run.events
+            .iter()
+            .map(|e| e.fd.as_ref().map(|f| f.name.clone()))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        run.counters.filtered > 0,
+        "the kernel dropped read-only opens"
+    );
+
+    // A rule that needs reads as well: both opens arrive and both rules fire.
+    let both = format!("{write_rule}\n{read_rule}");
+    let (rules, _) = RulesEvaluator::from_yaml("rw.yaml", &both, false).unwrap();
+    let o = ours.clone();
+    let r2 = read.to_string_lossy().into_owned();
+    let run = watch_rules(
+        SensorConfig::default(),
+        Some(rules),
+        false,
+        Box::new(move |e| o(e)),
+        false,
+        || read_and_write(&read, &write),
+        move |ev| {
+            ev.iter()
+                .any(|e| e.fd.as_ref().is_some_and(|f| f.name == r2))
+        },
+    );
+    assert_eq!(
+        names(&run),
+        vec!["marker read".to_owned(), "marker written".to_owned()]
+    );
+    assert_eq!(run.counters.filtered, 0, "nothing may be dropped");
 }

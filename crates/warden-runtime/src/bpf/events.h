@@ -63,6 +63,7 @@ enum warden_counter {
 	WC_EVENTS = 0,  /* events written to the ring buffer */
 	WC_DROPS = 1,   /* events lost because the ring buffer was full */
 	WC_TRUNC = 2,   /* strings cut at their capture limit */
+	WC_FILTERED = 3, /* opens dropped because no loaded rule can match them */
 	WC_MAX = 4,
 };
 

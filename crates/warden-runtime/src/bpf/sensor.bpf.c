@@ -38,6 +38,13 @@ const volatile __u32 argv_max = WARDEN_STR_MAX;
  * than once per record. 0 wakes on every record.
  */
 const volatile __u32 wake_shift = 0;
+/*
+ * Set by user space when no loaded rule can match an open without write access (access mode
+ * O_RDONLY, i.e. evt.is_open_write false): those opens then end before the timestamp, the path
+ * copy and the ring buffer. The rules are analysed in user space (rules.rs), which sets this
+ * only when the answer is certain, so a rule that could match still sees every open.
+ */
+const volatile __u32 drop_read_only_opens = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -579,6 +586,32 @@ int BPF_PROG(on_exit, struct task_struct *p)
 #define ARG4(r) ((r)->r8)
 #define ARG5(r) ((r)->r9)
 
+/*
+ * Whether this exit is an open no loaded rule can match (see drop_read_only_opens). `kind` is
+ * a constant in each program, so every other syscall compiles to nothing here.
+ */
+static __always_inline int filtered(__u32 kind, struct pt_regs *regs)
+{
+	__u64 flags = 0;
+
+	if (!drop_read_only_opens)
+		return 0;
+	if (kind == WK_OPEN)
+		flags = ARG1(regs);
+	else if (kind == WK_OPENAT)
+		flags = ARG2(regs);
+	else if (kind == WK_OPENAT2)
+		/* open_how.flags is the first field; unreadable is 0, as fill_openat2 reports it. */
+		bpf_probe_read_user(&flags, sizeof(flags), (void *)ARG2(regs));
+	else
+		return 0;
+	/* render.rs renders 1 as O_WRONLY and 2 or 3 as O_RDWR: both are open_write. */
+	if (flags & 3)
+		return 0;
+	count(WC_FILTERED);
+	return 1;
+}
+
 #define SYSCALL_EXIT(sys, kind)                                                    \
 	static __always_inline void fill_##sys(struct warden_hdr *h, struct pt_regs *regs, \
 					       long ret);                          \
@@ -587,7 +620,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	{                                                                          \
 		struct task_struct *t = bpf_get_current_task_btf();                \
 		struct warden_hdr *h;                                              \
-		if (!wanted(kind, t))                                              \
+		if (!wanted(kind, t) || filtered(kind, regs))                      \
 			return 0;                                                  \
 		h = begin(kind, ret, t);                                           \
 		if (!h)                                                            \

@@ -21,6 +21,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cache;
 mod error;
 mod hash;
 mod limits;
@@ -34,6 +35,7 @@ mod whiteout;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
+pub use cache::DigestCache;
 pub use error::ImageError;
 pub use limits::Limits;
 pub use view::Filesystem;
@@ -151,6 +153,9 @@ pub struct OpenOptions {
     pub docker_config_dir: Option<PathBuf>,
     /// Where the tool's own temporary files go (default: the system temp dir).
     pub temp_dir: Option<PathBuf>,
+    /// Verified layer digests of local files, so an unchanged file is not hashed again (see
+    /// [`DigestCache`]); `None` (the default) hashes every layer every time.
+    pub digest_cache: Option<DigestCache>,
 }
 
 impl Default for OpenOptions {
@@ -163,6 +168,7 @@ impl Default for OpenOptions {
             credentials: None,
             docker_config_dir: None,
             temp_dir: None,
+            digest_cache: None,
         }
     }
 }

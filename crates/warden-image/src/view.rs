@@ -186,10 +186,33 @@ pub struct Filesystem {
     max_hops: usize,
 }
 
-/// Orders paths component by component, so a directory's descendants directly follow it.
+/// Orders paths component by component, so a directory's descendants directly follow it: byte
+/// order with `/` below every other byte.
+///
+/// Only the first differing byte decides, so it is found eight bytes at a time (this comparison
+/// is the inner loop of sorting every path of an image); the result equals comparing the
+/// byte-mapped strings.
 pub(crate) fn path_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        let x = u64::from_le_bytes(a[i..i + 8].try_into().unwrap_or_default());
+        let y = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
+        if x != y {
+            i += ((x ^ y).trailing_zeros() / 8) as usize;
+            break;
+        }
+        i += 8;
+    }
+    while i < n && a[i] == b[i] {
+        i += 1;
+    }
+    if i == n {
+        return a.len().cmp(&b.len());
+    }
     let key = |c: u8| if c == b'/' { 0 } else { c };
-    a.bytes().map(key).cmp(b.bytes().map(key))
+    key(a[i]).cmp(&key(b[i]))
 }
 
 pub(crate) fn is_ancestor(dir: &str, path: &str) -> bool {
@@ -441,6 +464,34 @@ fn normalize_query(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_cmp_equals_the_byte_mapped_order() {
+        let slow = |a: &str, b: &str| {
+            let key = |c: u8| if c == b'/' { 0 } else { c };
+            a.bytes().map(key).cmp(b.bytes().map(key))
+        };
+        // Every pair from a set with shared prefixes of every length around the 8-byte steps,
+        // and differences at `/` against bytes above and below it.
+        let mut paths: Vec<String> = Vec::new();
+        for stem in [
+            "",
+            "/usr/lib",
+            "/usr/lib/python3/dist-packages",
+            "/a/b/c/d/e/f/g/h",
+        ] {
+            for tail in [
+                "", "/", "/x", "-x", ".x", "0", "/x/y", "\u{e9}", "a", "/\u{e9}",
+            ] {
+                paths.push(format!("{stem}{tail}"));
+            }
+        }
+        for a in &paths {
+            for b in &paths {
+                assert_eq!(path_cmp(a, b), slow(a, b), "{a:?} vs {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn entry_record_is_small() {

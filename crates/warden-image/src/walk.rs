@@ -448,7 +448,8 @@ fn walk_entries<R: Read>(
             }
             None => Content::Read,
         };
-        let at = format!("{raw_path} in layer {label}");
+        // Formatted only for a note: most entries never need it.
+        let at = || format!("{raw_path} in layer {label}");
         if raw_path.len() > ctx.opts.limits.max_path_len {
             ctx.notes.add(
                 format!(
@@ -463,7 +464,7 @@ fn walk_entries<R: Read>(
             Ok(Some(p)) => p,
             Ok(None) => continue,
             Err(why) => {
-                ctx.notes.add(at, why);
+                ctx.notes.add(at(), why);
                 continue;
             }
         };
@@ -475,12 +476,13 @@ fn walk_entries<R: Read>(
                 index.push_plain(&format!("{parent}/{name}"), Kind::Whiteout, 0)
             }
             Marker::Opaque if parent.is_empty() => {
-                ctx.notes.add(at, "opaque marker at the image root ignored");
+                ctx.notes
+                    .add(at(), "opaque marker at the image root ignored");
                 continue;
             }
             Marker::Opaque => index.push_plain(parent, Kind::Opaque, 0),
             Marker::Invalid(why) => {
-                ctx.notes.add(at, why);
+                ctx.notes.add(at(), why);
                 continue;
             }
             Marker::None => match etype {
@@ -490,7 +492,7 @@ fn walk_entries<R: Read>(
                         index.push_link(&path, Kind::Symlink, &String::from_utf8_lossy(&t), mode)
                     }
                     _ => {
-                        ctx.notes.add(at, "symlink without a target");
+                        ctx.notes.add(at(), "symlink without a target");
                         continue;
                     }
                 },
@@ -502,12 +504,12 @@ fn walk_entries<R: Read>(
                     match normalize(&target) {
                         Ok(Some(t)) => index.push_link(&path, Kind::Hardlink, &t, mode),
                         Ok(None) => {
-                            ctx.notes.add(at, "hard link to the image root");
+                            ctx.notes.add(at(), "hard link to the image root");
                             continue;
                         }
                         Err(_) => {
                             ctx.notes.add(
-                                at,
+                                at(),
                                 format!("hard link target '{target}' escapes the image root"),
                             );
                             continue;
@@ -543,11 +545,11 @@ fn walk_entries<R: Read>(
                     let mut kept = None;
                     if interest != Interest::Skip {
                         if size > ctx.opts.max_file_size {
-                            ctx.notes.add(at.clone(), format!("file of {size} bytes exceeds max_file_size ({} bytes); content not read", ctx.opts.max_file_size));
+                            ctx.notes.add(at(), format!("file of {size} bytes exceeds max_file_size ({} bytes); content not read", ctx.opts.max_file_size));
                         } else if interest == Interest::Keep
                             && ctx.totals.kept.get() + size > ctx.opts.limits.max_kept_bytes
                         {
-                            ctx.notes.add(at.clone(), format!("kept content would exceed max_kept_bytes ({} bytes); content not kept", ctx.opts.limits.max_kept_bytes));
+                            ctx.notes.add(at(), format!("kept content would exceed max_kept_bytes ({} bytes); content not kept", ctx.opts.limits.max_kept_bytes));
                         } else {
                             let owned;
                             let bytes: &[u8] = match content {

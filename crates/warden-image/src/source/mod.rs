@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
+use crate::cache::RangeId;
 use crate::hash::{HashPool, RangeJob};
 use crate::manifest::{pick_platform, verify_digest, Config, Document};
 use crate::mapped::Blob;
@@ -60,6 +61,9 @@ pub(crate) struct Session<'a> {
     pub(crate) progress: &'a dyn Progress,
     pub(crate) notes: Notes,
     pub(crate) totals: Totals,
+    /// Digests hashed in this session, recorded in the digest cache by [`Session::finish`],
+    /// which only runs once every digest has been checked.
+    pub(crate) fresh: std::sync::Mutex<Vec<(RangeId, [u8; 32])>>,
 }
 
 impl<'a> Session<'a> {
@@ -80,6 +84,16 @@ impl<'a> Session<'a> {
         blobs: Vec<LayerIndex>,
         positions: Vec<u32>,
     ) -> Image {
+        if let Some(cache) = &self.opts.digest_cache {
+            for (id, digest) in self
+                .fresh
+                .lock()
+                .map(|mut g| std::mem::take(&mut *g))
+                .unwrap_or_default()
+            {
+                cache.record(&id, &digest);
+            }
+        }
         let fs = Filesystem::merge(blobs, positions, self.opts.limits.max_symlink_hops);
         tracing::debug!(
             image = self.reference,
@@ -109,6 +123,7 @@ pub(crate) fn open_stream(
         progress,
         notes: Notes::new(opts.limits.max_skip_notes),
         totals: Totals::default(),
+        fresh: Default::default(),
     };
     archive::read_stream(s, reader, None)
 }
@@ -126,6 +141,7 @@ pub(crate) fn open(
         progress,
         notes: Notes::new(opts.limits.max_skip_notes),
         totals: Totals::default(),
+        fresh: Default::default(),
     };
     match parse(reference) {
         Source::Daemon(name) => daemon::open(s, name),
@@ -339,7 +355,39 @@ pub(crate) fn index_blobs<'r>(
         }));
     }
     let sizes: Vec<u64> = jobs.iter().map(|j| j.len).collect();
-    let pool = HashPool::start(jobs);
+    let offsets: Vec<u64> = jobs.iter().map(|j| j.offset).collect();
+    // Ranges whose file identity has a verified digest on record are not hashed; their identity
+    // is taken again after the walk, so a file changed meanwhile is an error, not a hit.
+    let cache = s.opts.digest_cache.as_ref();
+    let ids: Vec<Option<RangeId>> = jobs
+        .iter()
+        .map(|j| cache.and_then(|_| RangeId::of(&j.file, j.offset, j.len)))
+        .collect();
+    let mut digests: Vec<Option<std::io::Result<[u8; 32]>>> = ids
+        .iter()
+        .map(|id| Some(Ok(cache?.lookup(id.as_ref()?)?)))
+        .collect();
+    let job_files: Vec<std::sync::Arc<std::fs::File>> = jobs
+        .iter()
+        .map(|j| std::sync::Arc::clone(&j.file))
+        .collect();
+    let hits: Vec<usize> = (0..jobs.len()).filter(|&j| digests[j].is_some()).collect();
+    let mut misses = Vec::new();
+    let mut to_hash = Vec::new();
+    for (j, job) in jobs.into_iter().enumerate() {
+        if digests[j].is_none() {
+            misses.push(j);
+            to_hash.push(job);
+        }
+    }
+    if cache.is_some() {
+        tracing::debug!(
+            hashed = misses.len(),
+            cached = hits.len(),
+            "layer ranges to hash"
+        );
+    }
+    let pool = HashPool::start(to_hash);
     let mut out = Vec::with_capacity(plans.len());
     for (k, p) in plans.into_iter().enumerate() {
         s.progress.layer_started(p.layer, layer_count, p.size);
@@ -356,8 +404,32 @@ pub(crate) fn index_blobs<'r>(
         out.push((index, p.label));
         // `p.mapped` is unmapped here, before the next layer is walked.
     }
-    let mut digests: Vec<Option<std::io::Result<[u8; 32]>>> =
-        pool.finish().into_iter().map(Some).collect();
+    let mut hashed_files = Vec::with_capacity(misses.len());
+    for (&j, r) in misses.iter().zip(pool.finish()) {
+        if let Ok(d) = &r {
+            hashed_files.push((j, *d));
+        }
+        digests[j] = Some(r);
+    }
+    // A hit must still name the bytes that were walked, and a fresh digest is recorded only if
+    // the file did not change while it was hashed.
+    let unchanged = |j: usize, file: &std::fs::File| {
+        ids[j].is_some() && RangeId::of(file, offsets[j], sizes[j]) == ids[j]
+    };
+    for j in hits {
+        if !unchanged(j, &job_files[j]) {
+            digests[j] = Some(Err(std::io::Error::other(
+                "the file changed while it was read (its digest was taken from the cache)",
+            )));
+        }
+    }
+    for (j, d) in hashed_files {
+        if unchanged(j, &job_files[j]) {
+            if let (Ok(mut fresh), Some(id)) = (s.fresh.lock(), &ids[j]) {
+                fresh.push((id.clone(), d));
+            }
+        }
+    }
     let mut blobs = Vec::with_capacity(out.len());
     for ((mut index, label), h) in out.into_iter().zip(hashed) {
         if let Some((j, compressed)) = h {

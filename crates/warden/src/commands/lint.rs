@@ -89,8 +89,8 @@ pub struct LintArgs {
     /// Do not run the external `shellcheck` on RUN scripts.
     #[arg(long)]
     pub no_shellcheck: bool,
-    /// Do not read or write the ShellCheck result cache ($WARDEN_CACHE_DIR, else
-    /// $XDG_CACHE_HOME/warden, else ~/.cache/warden).
+    /// Do not read or write the ShellCheck result cache or, for --image, the verified
+    /// layer-digest cache ($WARDEN_CACHE_DIR, else $XDG_CACHE_HOME/warden, else ~/.cache/warden).
     #[arg(long)]
     pub no_cache: bool,
     /// Path printed for stdin input.
@@ -270,6 +270,7 @@ fn lint_images(args: &LintArgs, config: &Config, g: &Globals) -> anyhow::Result<
     let opts = warden_image::OpenOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,
+        digest_cache: warden_image::DigestCache::unless(args.no_cache),
         ..Default::default()
     };
     let mut reports = Vec::new();

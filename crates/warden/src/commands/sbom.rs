@@ -84,6 +84,10 @@ pub struct SbomArgs {
     /// content so the same image gives byte-identical SBOMs.
     #[arg(long, value_name = "SEED")]
     pub seed: Option<String>,
+    /// Do not read or write the verified layer-digest cache ($WARDEN_CACHE_DIR/digests, else
+    /// $XDG_CACHE_HOME/warden/digests, else ~/.cache/warden/digests): hash every layer again.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Runs `warden sbom`.
@@ -111,6 +115,7 @@ pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
     let opts = warden_image::OpenOptions {
         platform: args.platform.clone().or(cfg.platform),
         insecure: args.insecure,
+        digest_cache: warden_image::DigestCache::unless(args.no_cache),
         ..Default::default()
     };
     let progress = crate::messages::LayerProgress::new(g.args.quiet);

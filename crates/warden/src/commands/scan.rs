@@ -113,6 +113,10 @@ pub struct ScanArgs {
     /// Allow plain-HTTP registries (loopback only).
     #[arg(long)]
     pub insecure: bool,
+    /// Do not read or write the verified layer-digest cache ($WARDEN_CACHE_DIR/digests, else
+    /// $XDG_CACHE_HOME/warden/digests, else ~/.cache/warden/digests): hash every layer again.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// What is being scanned.
@@ -330,6 +334,7 @@ fn catalog(reference: &str, args: &ScanArgs, g: &Globals) -> anyhow::Result<Inve
     let opts = warden_image::OpenOptions {
         platform: args.platform.clone(),
         insecure: args.insecure,
+        digest_cache: warden_image::DigestCache::unless(args.no_cache),
         ..Default::default()
     };
     let progress = messages::LayerProgress::new(g.args.quiet);

@@ -28,68 +28,89 @@ impl DpkgVersion {
     /// Parses like dpkg: blanks around the version are trimmed; what dpkg only warns about
     /// (a non-digit first character, unusual characters) is accepted.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        let s = input.trim_matches(|c| c == ' ' || c == '\t');
-        if s.is_empty() {
-            return Err(err(input, "version string is empty"));
-        }
-        if s.contains([' ', '\t']) {
-            return Err(err(input, "version string has embedded spaces"));
-        }
-        let (epoch, rest) = match s.find(':') {
-            Some(colon) => {
-                let e = &s[..colon];
-                // strtol semantics: optional sign, then digits that must reach the colon
-                let digits = e.strip_prefix('+').unwrap_or(e);
-                if e.is_empty() {
-                    return Err(err(input, "epoch in version is empty"));
-                }
-                if let Some(neg) = digits.strip_prefix('-') {
-                    if !neg.is_empty() && neg.bytes().all(|b| b.is_ascii_digit()) {
-                        if neg.bytes().all(|b| b == b'0') {
-                            (0, &s[colon + 1..])
-                        } else {
-                            return Err(err(input, "epoch in version is negative"));
-                        }
-                    } else {
-                        return Err(err(input, "epoch in version is not number"));
-                    }
-                } else {
-                    if digits.is_empty() {
-                        return Err(err(input, "epoch in version is empty"));
-                    }
-                    if !digits.bytes().all(|b| b.is_ascii_digit()) {
-                        return Err(err(input, "epoch in version is not number"));
-                    }
-                    let epoch: u32 = match digits.parse::<u64>() {
-                        Ok(n) if n <= i32::MAX as u64 => n as u32,
-                        _ => return Err(err(input, "epoch in version is too big")),
-                    };
-                    (epoch, &s[colon + 1..])
-                }
-            }
-            None => (0, s),
-        };
-        if rest.is_empty() {
-            return Err(err(input, "nothing after colon in version number"));
-        }
-        let (upstream, revision) = match rest.rfind('-') {
-            Some(h) => {
-                if h + 1 == rest.len() {
-                    return Err(err(input, "revision number is empty"));
-                }
-                (&rest[..h], &rest[h + 1..])
-            }
-            None => (rest, ""),
-        };
-        if upstream.is_empty() {
-            return Err(err(input, "version number is empty"));
-        }
+        let (epoch, upstream, revision) = split(input)?;
         Ok(DpkgVersion {
             epoch,
             upstream: upstream.to_string(),
             revision: revision.to_string(),
         })
     }
+
+    /// Orders this version against `text` as `self.cmp(&DpkgVersion::parse(text)?)` would,
+    /// reading `text`'s parts in place: a database query compares one parsed version with
+    /// many stored bounds, and copying each bound's parts into owned strings cost more than
+    /// comparing them.
+    pub fn cmp_text(&self, text: &str) -> Result<Ordering, VersionError> {
+        let (epoch, upstream, revision) = split(text)?;
+        Ok(self
+            .epoch
+            .cmp(&epoch)
+            .then_with(|| verrevcmp(self.upstream.as_bytes(), upstream.as_bytes()))
+            .then_with(|| verrevcmp(self.revision.as_bytes(), revision.as_bytes())))
+    }
+}
+
+/// `[epoch:]upstream[-revision]` split in place, with dpkg's checks: blanks around the version
+/// are trimmed; what dpkg only warns about (a non-digit first character, unusual characters) is
+/// accepted.
+fn split(input: &str) -> Result<(u32, &str, &str), VersionError> {
+    let s = input.trim_matches(|c| c == ' ' || c == '\t');
+    if s.is_empty() {
+        return Err(err(input, "version string is empty"));
+    }
+    if s.contains([' ', '\t']) {
+        return Err(err(input, "version string has embedded spaces"));
+    }
+    let (epoch, rest) = match s.find(':') {
+        Some(colon) => {
+            let e = &s[..colon];
+            // strtol semantics: optional sign, then digits that must reach the colon
+            let digits = e.strip_prefix('+').unwrap_or(e);
+            if e.is_empty() {
+                return Err(err(input, "epoch in version is empty"));
+            }
+            if let Some(neg) = digits.strip_prefix('-') {
+                if !neg.is_empty() && neg.bytes().all(|b| b.is_ascii_digit()) {
+                    if neg.bytes().all(|b| b == b'0') {
+                        (0, &s[colon + 1..])
+                    } else {
+                        return Err(err(input, "epoch in version is negative"));
+                    }
+                } else {
+                    return Err(err(input, "epoch in version is not number"));
+                }
+            } else {
+                if digits.is_empty() {
+                    return Err(err(input, "epoch in version is empty"));
+                }
+                if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(err(input, "epoch in version is not number"));
+                }
+                let epoch: u32 = match digits.parse::<u64>() {
+                    Ok(n) if n <= i32::MAX as u64 => n as u32,
+                    _ => return Err(err(input, "epoch in version is too big")),
+                };
+                (epoch, &s[colon + 1..])
+            }
+        }
+        None => (0, s),
+    };
+    if rest.is_empty() {
+        return Err(err(input, "nothing after colon in version number"));
+    }
+    let (upstream, revision) = match rest.rfind('-') {
+        Some(h) => {
+            if h + 1 == rest.len() {
+                return Err(err(input, "revision number is empty"));
+            }
+            (&rest[..h], &rest[h + 1..])
+        }
+        None => (rest, ""),
+    };
+    if upstream.is_empty() {
+        return Err(err(input, "version number is empty"));
+    }
+    Ok((epoch, upstream, revision))
 }
 
 impl Ord for DpkgVersion {
@@ -163,7 +184,11 @@ fn verrevcmp(a: &[u8], b: &[u8]) -> Ordering {
 
 /// Compares two Debian versions as `dpkg --compare-versions` does.
 pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
-    Ok(DpkgVersion::parse(a)?.cmp(&DpkgVersion::parse(b)?))
+    let ((ea, ua, ra), (eb, ub, rb)) = (split(a)?, split(b)?);
+    Ok(ea
+        .cmp(&eb)
+        .then_with(|| verrevcmp(ua.as_bytes(), ub.as_bytes()))
+        .then_with(|| verrevcmp(ra.as_bytes(), rb.as_bytes())))
 }
 
 /// Checks a comma-separated list of `<`, `<=`, `=`, `>=`, `>` (and Debian's `<<`, `>>`).

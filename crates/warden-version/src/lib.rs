@@ -288,6 +288,18 @@ impl Version {
         })
     }
 
+    /// Orders this version against a version text, exactly as comparing with
+    /// `Version::parse(self.scheme(), text)` would (an error when `text` does not parse).
+    /// dpkg and apk read `text` in place, without building owned strings: a database query
+    /// compares its one parsed version with many stored bounds.
+    pub fn compare_text(&self, text: &str) -> Result<Ordering, VersionError> {
+        match self {
+            Version::Dpkg(v) => v.cmp_text(text),
+            Version::Apk(v) => apk::compare(v, text),
+            _ => self.compare(&Version::parse(self.scheme(), text)?),
+        }
+    }
+
     /// Whether [`Version::compare`] orders this version against every other parsed version of
     /// its scheme without error. Only Composer `dev-` branches are not: they equal themselves
     /// and are otherwise unordered.
@@ -529,6 +541,32 @@ mod tests {
             }
         }
         assert!(Version::parse(Scheme::Pep440, "french toast").is_err());
+        // `compare_text` answers as parsing the text and comparing, errors included.
+        let mut texts: Vec<(Scheme, &str)> = sets
+            .iter()
+            .flat_map(|(s, vs)| vs.iter().map(move |v| (*s, *v)))
+            .collect();
+        texts.extend([
+            (Scheme::Dpkg, ""),
+            (Scheme::Dpkg, "1.0-"),
+            (Scheme::Dpkg, "a:1.0"),
+            (Scheme::Dpkg, " 1:2.0-3 "),
+            (Scheme::Dpkg, "1 0"),
+            (Scheme::Apk, ""),
+            (Scheme::Npm, "1.2"),
+        ]);
+        for (scheme, a) in &texts {
+            let Ok(pa) = Version::parse(*scheme, a) else {
+                continue;
+            };
+            for (other, b) in &texts {
+                if other != scheme {
+                    continue;
+                }
+                let parsed = Version::parse(*scheme, b).and_then(|pb| pa.compare(&pb));
+                assert_eq!(pa.compare_text(b), parsed, "{scheme:?} {a} vs {b}");
+            }
+        }
         let (a, b) = (
             Version::parse(Scheme::Npm, "1.0.0").unwrap(),
             Version::parse(Scheme::Cargo, "1.0.0").unwrap(),

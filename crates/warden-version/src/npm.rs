@@ -226,12 +226,18 @@ pub fn compare(a: &str, b: &str) -> Result<Ordering, VersionError> {
 
 // ---- ranges -----------------------------------------------------------------------------
 
+/// A comparator's operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CmpOp {
+pub enum CmpOp {
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `=` or none.
     Eq,
+    /// `>=`
     Ge,
+    /// `>`
     Gt,
 }
 
@@ -598,6 +604,18 @@ impl NpmRange {
         })
     }
 
+    /// The comparator sets: a version that is not a pre-release satisfies the range when
+    /// every comparator of one set holds; a `None` bound holds for every version. A
+    /// pre-release must also meet the rule of [`NpmRange::test`] (unless the range was parsed
+    /// with `include_prerelease`). For precomputing which of a known list of versions a range
+    /// accepts.
+    pub fn comparator_sets(&self) -> Vec<Vec<(CmpOp, Option<&NpmVersion>)>> {
+        self.set
+            .iter()
+            .map(|cs| cs.iter().map(|c| (c.op, c.version.as_ref())).collect())
+            .collect()
+    }
+
     /// The comparator sets in npm's normalized text (`>=1.2.3 <2.0.0-0||...`).
     pub fn normalized(&self) -> String {
         self.set
@@ -668,5 +686,61 @@ mod tests {
         assert_eq!(satisfies("1.2.4-beta", "^1.2.3"), Ok(false));
         assert_eq!(satisfies("1.0.0", "1.0.0+build"), Ok(true));
         assert!(satisfies("1.0", ">=1.0.0").is_err());
+    }
+
+    #[test]
+    fn comparator_sets_answer_as_test_for_releases() {
+        let ranges = [
+            "1.x || >=2.5.0 || 5.0.0 - 7.2.3",
+            "^0.0.3",
+            "<=1.2",
+            ">1.2",
+            "*",
+            "~1.2.3-beta.2",
+            "=1.2.3",
+            "<1.0.0-0",
+        ];
+        let versions = [
+            "0.0.0",
+            "0.0.3",
+            "0.0.4",
+            "1.0.0",
+            "1.2.0",
+            "1.2.3",
+            "1.2.9",
+            "1.3.0",
+            "2.0.0",
+            "2.4.9",
+            "2.5.0",
+            "7.2.3",
+            "7.2.4",
+            "1.2.3-beta.3",
+        ];
+        for r in ranges {
+            let range = NpmRange::parse(r).expect("range parses");
+            for v in versions {
+                let v = NpmVersion::parse(v).expect("version parses");
+                let by_sets = range.comparator_sets().iter().any(|set| {
+                    set.iter().all(|(op, b)| {
+                        b.is_none_or(|b| {
+                            let o = v.cmp(b);
+                            match op {
+                                CmpOp::Lt => o.is_lt(),
+                                CmpOp::Le => o.is_le(),
+                                CmpOp::Eq => o.is_eq(),
+                                CmpOp::Ge => o.is_ge(),
+                                CmpOp::Gt => o.is_gt(),
+                            }
+                        })
+                    })
+                });
+                // Pre-releases meet one more rule, which the sets do not carry.
+                if v.pre.is_empty() {
+                    assert_eq!(by_sets, range.test(&v), "{} in {r}", v.text());
+                } else if range.test(&v) {
+                    assert!(by_sets, "{} in {r}", v.text());
+                }
+            }
+        }
     }
 }

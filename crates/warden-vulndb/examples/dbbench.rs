@@ -74,6 +74,26 @@ fn report(name: &str, mut ns: Vec<u128>) {
     );
 }
 
+/// Prints the packages that make up a pass's slowest 1%, most often first.
+fn slowest_packages(pass: &str, ns: &[u128], qs: &[(String, String, String)]) {
+    let mut by_time: Vec<(u128, usize)> = ns.iter().copied().zip(0..).collect();
+    by_time.sort_unstable_by(|a, b| b.cmp(a));
+    let mut tail: std::collections::BTreeMap<(&str, &str), usize> = Default::default();
+    for (_, i) in by_time.iter().take(ns.len() / 100) {
+        *tail.entry((&qs[*i].0, &qs[*i].1)).or_default() += 1;
+    }
+    let mut tail: Vec<_> = tail.into_iter().collect();
+    tail.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    println!(
+        "  {pass} slowest 1% by package: {}",
+        tail.iter()
+            .take(10)
+            .map(|((e, p), n)| format!("{e} {p} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let (mut check, mut open_only) = (false, false);
@@ -177,8 +197,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
     report(
         "Db::query, cold (parse caches cleared before each query)",
-        ns,
+        ns.clone(),
     );
+    slowest_packages("cold", &ns, &qs);
     clear_parse_caches();
     let mut found = 0usize;
     let mut indeterminate = 0usize;
@@ -223,6 +244,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    slowest_packages("raw", &ns, &qs);
     println!("matches returned: {found} ({indeterminate} indeterminate)");
     // On a shared 2-core machine the raw tail is mostly the query being preempted. The minimum
     // of three runs of each query is its own cost; the slowest of those name the hot spots.

@@ -12,8 +12,8 @@ use warden_version::{Constraint, Scheme, Version, ORDERING_REVISION};
 use crate::error::{Error, Result};
 use crate::feeds::{KevEntry, Rejection, SourceStats};
 use crate::format::{
-    u32_at, u64_at, EntryHead, RangeRec, VulnRec, HEADER_LEN, MAGIC, SCHEMA_VERSION, SEC_ALIAS,
-    SEC_HEAP, SEC_META, SEC_PKG, SEC_VULN,
+    key_hash, u32_at, u64_at, EntryHead, RangeRec, VulnRec, HEADER_LEN, MAGIC, NO_PACKAGE,
+    SCHEMA_VERSION, SEC_ALIAS, SEC_HEAP, SEC_META, SEC_PKG, SEC_PKG_HASH, SEC_VULN,
 };
 use crate::model::{normalize_name, scheme_for_key};
 use crate::pkgblob::{EntryIdx, PkgView, RELEASE_ONLY, SLOW, WITHDRAWN};
@@ -114,6 +114,7 @@ pub struct Db {
     map: memmap2::Mmap,
     meta: Metadata,
     pkg: (usize, usize),
+    pkg_hash: (usize, usize),
     vuln: (usize, usize),
     alias: (usize, usize),
     heap: (usize, usize),
@@ -165,7 +166,7 @@ impl Db {
                 format!("section table of {count} entries does not fit"),
             ));
         }
-        let mut secs = [(0usize, 0usize); 6];
+        let mut secs = [(0usize, 0usize); 7];
         for i in 0..count {
             let at = HEADER_LEN + i * 24;
             let kind = u32_at(b, at) as usize;
@@ -197,6 +198,13 @@ impl Db {
                 ));
             }
         }
+        let slots = secs[SEC_PKG_HASH as usize].1 / 8;
+        if secs[SEC_PKG_HASH as usize].1 % 8 != 0 || !slots.is_power_of_two() {
+            return Err(corrupt(
+                path,
+                "the package hash table is not a power of two of slots",
+            ));
+        }
         let (mo, ml) = secs[SEC_META as usize];
         let meta: Metadata = serde_json::from_slice(&b[mo..mo + ml])
             .map_err(|e| corrupt(path, format!("metadata: {e}")))?;
@@ -204,6 +212,7 @@ impl Db {
             path: path.to_path_buf(),
             meta,
             pkg: secs[SEC_PKG as usize],
+            pkg_hash: secs[SEC_PKG_HASH as usize],
             vuln: secs[SEC_VULN as usize],
             alias: secs[SEC_ALIAS as usize],
             heap: secs[SEC_HEAP as usize],
@@ -264,6 +273,9 @@ impl Db {
                 ));
             }
             let bad = |e: String| corrupt(&self.path, format!("package entry {i}: {e}"));
+            if self.package_index(k)? != Some(i) {
+                return Err(bad("the hash table does not find it".into()));
+            }
             let view = PkgView::new(blob).map_err(bad)?;
             for b in 0..view.bound_count() {
                 view.bound(b).map_err(bad)?;
@@ -291,8 +303,22 @@ impl Db {
                     )));
                 }
                 if e.flags & SLOW == 0 {
+                    if !view.spans_sorted(&e) {
+                        return Err(bad(format!("record {j}'s spans are not sorted")));
+                    }
                     for k in 0..r.fixed.len() {
                         view.fixed_rank(&e, k).map_err(bad)?;
+                    }
+                    // Queries read indexed heads with a hand-written decoder; code 0 keeps
+                    // every fixed version, ordered by rank instead of as stored.
+                    let mut fast = view.indexed_head(&e, 0, &mut Vec::new()).map_err(bad)?;
+                    let mut slow = r.clone();
+                    for f in [&mut fast.fixed, &mut slow.fixed] {
+                        f.sort_unstable();
+                        f.dedup();
+                    }
+                    if fast != slow {
+                        return Err(bad(format!("record {j} decodes differently by hand")));
                     }
                 }
             }
@@ -350,15 +376,37 @@ impl Db {
     }
 
     fn find_package(&self, key: &[u8]) -> Result<Option<&[u8]>> {
-        let (mut lo, mut hi) = (0usize, self.package_count());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            let (k, blob) = self.pkg_entry(mid)?;
-            match k.cmp(key) {
-                Ordering::Less => lo = mid + 1,
-                Ordering::Greater => hi = mid,
-                Ordering::Equal => return Ok(Some(blob)),
+        match self.package_index(key)? {
+            Some(i) => Ok(Some(self.pkg_entry(i)?.1)),
+            None => Ok(None),
+        }
+    }
+
+    /// The index of the package with this key, from the hash table (see `format`).
+    fn package_index(&self, key: &[u8]) -> Result<Option<usize>> {
+        let (at, len) = self.pkg_hash;
+        let slots = len / 8;
+        let h = key_hash(key);
+        let b = &self.map[..];
+        let mut s = h as usize & (slots - 1);
+        // A table without an empty slot still ends after one round.
+        for _ in 0..slots {
+            let i = u32_at(b, at + s * 8 + 4);
+            if i == NO_PACKAGE {
+                return Ok(None);
             }
+            if u32_at(b, at + s * 8) == (h >> 32) as u32 {
+                if i as usize >= self.package_count() {
+                    return Err(corrupt(
+                        &self.path,
+                        format!("package hash slot {s} names package {i}"),
+                    ));
+                }
+                if self.pkg_entry(i as usize)?.0 == key {
+                    return Ok(Some(i as usize));
+                }
+            }
+            s = (s + 1) & (slots - 1);
         }
         Ok(None)
     }
@@ -420,26 +468,36 @@ impl Db {
                     && v.is_ordered()
                     && self.meta.ordering_revision == ORDERING_REVISION =>
             {
-                view.code(v, |t| version_cached(scheme, t).ok())
+                view.code(|t| compare_bound(scheme, v, t))
             }
             _ => None,
         };
         let pre = is_release_part_sensitive(&q);
-        let mut out = Vec::new();
-        // Reused by every match of this query, so ordering fixed versions allocates nothing.
-        let mut ranked: Vec<(u32, &str)> = Vec::new();
+        // First the entries that need a look (index hits, and entries evaluated from their
+        // ranges), so the answer is allocated once at its size: growing it match by match
+        // copied answers of hundreds of matches several times over.
+        let mut todo: Vec<(EntryIdx, bool)> = Vec::with_capacity(view.len());
         for i in 0..view.len() {
             let e = view.entry(i).map_err(bad)?;
             if !withdrawn && e.flags & WITHDRAWN != 0 {
                 continue;
             }
-            let m = match code {
+            match code {
                 Some(c) if indexed_for(e.flags, pre) => {
-                    if !view.hits(&e, c) {
-                        continue;
+                    if view.hits(&e, c) {
+                        todo.push((e, true));
                     }
-                    let mut r = view.head(&e).map_err(bad)?;
-                    fixed_above(&view, &e, &mut r.fixed, c, &mut ranked).map_err(bad)?;
+                }
+                _ => todo.push((e, false)),
+            }
+        }
+        let mut out = Vec::with_capacity(todo.len());
+        // Reused by every match of this query, so ordering fixed versions allocates nothing.
+        let mut ranked: Vec<(u32, &str)> = Vec::new();
+        for (e, indexed) in todo {
+            let m = match code {
+                Some(c) if indexed => {
+                    let r = view.indexed_head(&e, c, &mut ranked).map_err(bad)?;
                     self.make_match(r, None)?
                 }
                 _ => {
@@ -669,7 +727,7 @@ pub fn eval_blob(eco_key: &str, blob: &[u8], version: &str) -> std::result::Resu
     let scheme = scheme_for_key(eco_key).ok_or_else(|| format!("no ordering for {eco_key}"))?;
     let q = version_cached(scheme, version);
     let code = match &q {
-        Ok(v) if v.is_ordered() => view.code(v, |t| version_cached(scheme, t).ok()),
+        Ok(v) if v.is_ordered() => view.code(|t| compare_bound(scheme, v, t)),
         _ => None,
     };
     let pre = is_release_part_sensitive(&q);
@@ -695,34 +753,24 @@ fn indexed_for(flags: u32, pre: bool) -> bool {
     flags & SLOW == 0 && !(pre && flags & RELEASE_ONLY != 0)
 }
 
-/// A RubyGems pre-release: `~>` compares its release part, which the spans do not model.
+/// A RubyGems or npm pre-release: `~>` compares its release part, and npm admits it only to
+/// comparator sets naming a pre-release of its release, neither of which the spans model.
 fn is_release_part_sensitive(q: &Parsed<Version>) -> bool {
-    matches!(q, Ok(v) if matches!(&**v, Version::Gem(g) if g.is_prerelease()))
+    match q.as_deref() {
+        Ok(Version::Gem(g)) => g.is_prerelease(),
+        Ok(Version::Npm(n)) => !n.pre.is_empty(),
+        _ => false,
+    }
 }
 
-/// Cuts a matching indexed entry's fixed versions to those above the version with `code`,
-/// ascending: the bound indices order them, so nothing is compared. `ranked` is scratch space
-/// reused across the entries of one query.
-fn fixed_above<'a>(
-    view: &PkgView<'a>,
-    e: &EntryIdx,
-    fixed: &mut Vec<&'a str>,
-    code: u32,
-    ranked: &mut Vec<(u32, &'a str)>,
-) -> std::result::Result<(), String> {
-    ranked.clear();
-    for (k, &f) in fixed.iter().enumerate() {
-        let rank = view.fixed_rank(e, k)?;
-        if 2 * rank + 1 > code {
-            ranked.push((rank, f));
-        }
+/// Orders the parsed query `v` against a bound text. dpkg and apk read the bound in place
+/// (`Version::compare_text`), so a process's first ask of a Debian, Ubuntu or Alpine package
+/// parses no bound; the other schemes parse each bound once per thread.
+fn compare_bound(scheme: Scheme, v: &Version, bound: &str) -> Option<Ordering> {
+    match v {
+        Version::Dpkg(_) | Version::Apk(_) => v.compare_text(bound).ok(),
+        _ => v.compare(&*version_cached(scheme, bound).ok()?).ok(),
     }
-    // Stable, like the evaluated path's sort, so compare-equal spellings keep their order.
-    ranked.sort_by_key(|x| x.0);
-    fixed.clear();
-    fixed.extend(ranked.iter().map(|x| x.1));
-    fixed.dedup();
-    Ok(())
 }
 
 /// Whether `version` (`q`, parsed once) falls in one stored range.

@@ -17,20 +17,23 @@
 //!
 //! A version's code places it among the sorted bounds `b`: `2i + 1` when it equals `b[i]`,
 //! `2i` when it lies between `b[i-1]` and `b[i]`. Each interval of an entry is then one span
-//! of codes. RubyGems requirement lists (rubysec's `Constraint` and `Unless` ranges) are
-//! comparator lists, so they become spans too: each comparator is an interval of codes, a
-//! list their intersection, `Unless` the complement of the union; `~> r` is `[r, r.bump())`
-//! with the bump added to the bounds. `~>` compares only the release part of the queried
-//! version, so such entries are also flagged `RELEASE_ONLY`: a pre-release query evaluates
-//! them from their stored ranges. Entries whose ranges cannot be precomputed (npm, Composer
-//! and Cargo constraints, `Unless` lists of other schemes, a bound that does not parse) are
-//! flagged `SLOW` and evaluated from their stored ranges at query time, as are all entries
-//! when the reader's [`warden_version::ORDERING_REVISION`] differs from the builder's.
+//! of codes. RubyGems requirement lists (rubysec's `Constraint` and `Unless` ranges) and npm
+//! ranges (nodejs-wg's `Constraint`s) are comparator lists, so they become spans too: each
+//! comparator is an interval of codes, a list their intersection, a range the union of its
+//! lists, `Unless` the complement of the union; `~> r` is `[r, r.bump())` with the bump added
+//! to the bounds. `~>` compares only the release part of the queried version, and npm leaves a
+//! pre-release out of a comparator set that names no pre-release of its release, so such
+//! entries are also flagged `RELEASE_ONLY`: a pre-release query evaluates them from their
+//! stored ranges. Entries whose ranges cannot be precomputed (Composer and Cargo constraints,
+//! `Unless` lists of other schemes, a bound that does not parse) are flagged `SLOW` and
+//! evaluated from their stored ranges at query time, as are all entries when the reader's
+//! [`warden_version::ORDERING_REVISION`] differs from the builder's.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use warden_version::gem::{GemOp, GemRequirement};
+use warden_version::npm::{CmpOp, NpmRange};
 use warden_version::{Scheme, Version};
 
 use crate::format::{u32_at, EntryHead, EntryRec, RangeRec};
@@ -40,7 +43,8 @@ pub(crate) const WITHDRAWN: u32 = 1;
 /// The entry's ranges are evaluated at query time; its spans and fixed indices are unused.
 pub(crate) const SLOW: u32 = 2;
 /// The entry's spans hold for queried versions that are not pre-releases; a pre-release is
-/// evaluated from the stored ranges (RubyGems `~>` compares the release part only).
+/// evaluated from the stored ranges (RubyGems `~>` compares the release part only, npm's
+/// pre-release rule depends on the comparator set).
 pub(crate) const RELEASE_ONLY: u32 = 4;
 
 const HEADER: usize = 16;
@@ -56,7 +60,7 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
         .map(|e| {
             e.ranges
                 .iter()
-                .map(|r| gem_reqs(scheme, r))
+                .map(|r| requirement_sets(scheme, r))
                 .collect::<Vec<_>>()
         })
         .collect();
@@ -154,11 +158,14 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
                         fast = false;
                         break;
                     };
-                    release_only |= req
-                        .iter()
-                        .flatten()
-                        .flatten()
-                        .any(|(op, _, _)| *op == GemOp::Pessimistic);
+                    // npm leaves a pre-release out of a set that names no pre-release of
+                    // its release, which the spans do not model either.
+                    release_only |= scheme == Some(Scheme::Npm)
+                        || req
+                            .iter()
+                            .flatten()
+                            .flatten()
+                            .any(|(op, _, _)| *op == GemOp::Pessimistic);
                     let any = union(sets.into_iter().flatten().collect());
                     own_spans.extend(match r {
                         RangeRec::Unless(_) => complement(&any, top),
@@ -176,7 +183,10 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
                 if release_only {
                     flags |= RELEASE_ONLY;
                 }
-                for (lo, hi) in own_spans {
+                // Sorted and disjoint, so a query finds its span by binary search: OSV
+                // entries list every affected version beside their intervals, up to hundreds
+                // of point spans (pypi tensorflow: 70 per entry before merging).
+                for (lo, hi) in union(own_spans) {
                     spans.extend_from_slice(&lo.to_le_bytes());
                     spans.extend_from_slice(&hi.to_le_bytes());
                     span_count += 1;
@@ -233,34 +243,62 @@ pub(crate) fn encode(scheme: Option<Scheme>, entries: &[EntryRec<'_>]) -> Result
     Ok(out)
 }
 
-/// One RubyGems requirement: every `(op, version text, bump text for ~>)` must hold.
+/// One comparator list: every `(op, version text, bump text for ~>)` must hold. npm's
+/// operators are RubyGems' without `!=` and `~>`.
 type Req = Vec<(GemOp, String, Option<String>)>;
 
-/// A `Constraint` or `Unless` range of a RubyGems key as requirement lists, or `None`.
-fn gem_reqs(scheme: Option<Scheme>, r: &RangeRec<'_>) -> Option<Vec<Req>> {
+/// A `Constraint` or `Unless` range as comparator lists whose union is what its texts accept
+/// (for versions that are not pre-releases), or `None` when the scheme has no such reading
+/// here or a text does not parse. RubyGems requirements are one list each; an npm range is a
+/// union of comparator sets, parsed as the query does (`Constraint::parse`).
+fn requirement_sets(scheme: Option<Scheme>, r: &RangeRec<'_>) -> Option<Vec<Req>> {
     let texts: &[&str] = match r {
         RangeRec::Constraint(c) => std::slice::from_ref(c),
         RangeRec::Unless(l) => l,
         _ => return None,
     };
-    if scheme != Some(Scheme::Gem) {
-        return None;
+    match scheme? {
+        Scheme::Gem => texts
+            .iter()
+            .map(|t| {
+                let req = GemRequirement::parse(t).ok()?;
+                Some(
+                    req.parts
+                        .iter()
+                        .map(|(op, v)| {
+                            let bump = (*op == GemOp::Pessimistic).then(|| v.bump().text);
+                            (*op, v.text.clone(), bump)
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        Scheme::Npm => {
+            let mut sets = Vec::new();
+            for t in texts {
+                let range = NpmRange::parse(t).ok()?;
+                for set in range.comparator_sets() {
+                    sets.push(
+                        set.into_iter()
+                            // A comparator without a version holds for every version.
+                            .filter_map(|(op, v)| {
+                                let op = match op {
+                                    CmpOp::Lt => GemOp::Lt,
+                                    CmpOp::Le => GemOp::Le,
+                                    CmpOp::Eq => GemOp::Eq,
+                                    CmpOp::Ge => GemOp::Ge,
+                                    CmpOp::Gt => GemOp::Gt,
+                                };
+                                Some((op, v?.text(), None))
+                            })
+                            .collect(),
+                    );
+                }
+            }
+            Some(sets)
+        }
+        _ => None,
     }
-    texts
-        .iter()
-        .map(|t| {
-            let req = GemRequirement::parse(t).ok()?;
-            Some(
-                req.parts
-                    .iter()
-                    .map(|(op, v)| {
-                        let bump = (*op == GemOp::Pessimistic).then(|| v.bump().text);
-                        (*op, v.text.clone(), bump)
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
 }
 
 /// The codes one requirement accepts (for versions that are not pre-releases), as sorted
@@ -463,12 +501,6 @@ impl<'a> PkgView<'a> {
         Ok(e)
     }
 
-    /// The stored entry without its ranges.
-    pub(crate) fn head(&self, e: &EntryIdx) -> Result<EntryHead<'a>, String> {
-        let b = &self.records[e.rec.0..e.rec.0 + e.rec.1];
-        Ok(postcard::take_from_bytes(b).map_err(|x| x.to_string())?.0)
-    }
-
     /// The stored entry and its ranges.
     pub(crate) fn record(
         &self,
@@ -481,11 +513,38 @@ impl<'a> PkgView<'a> {
     }
 
     /// Whether a version with this code lies in one of the entry's spans.
+    /// The entry's spans are sorted and disjoint (`verify` checks it with
+    /// [`PkgView::spans_sorted`]), so this is a binary search.
     pub(crate) fn hits(&self, e: &EntryIdx, code: u32) -> bool {
-        (e.spans.0..e.spans.0 + e.spans.1).any(|s| {
+        let span = |s: usize| {
+            let at = self.spans_at + (e.spans.0 + s) * 8;
+            (u32_at(self.b, at), u32_at(self.b, at + 4))
+        };
+        // The first span that starts above `code`; the one before it is the only candidate.
+        let (mut lo, mut hi) = (0, e.spans.1);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if span(mid).0 <= code {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo > 0 && code <= span(lo - 1).1
+    }
+
+    /// Whether the entry's spans are sorted, disjoint and each non-empty, as `hits` needs.
+    pub(crate) fn spans_sorted(&self, e: &EntryIdx) -> bool {
+        let mut next = 0u64;
+        for s in e.spans.0..e.spans.0 + e.spans.1 {
             let at = self.spans_at + s * 8;
-            u32_at(self.b, at) <= code && code <= u32_at(self.b, at + 4)
-        })
+            let (lo, hi) = (u32_at(self.b, at), u32_at(self.b, at + 4));
+            if u64::from(lo) < next || lo > hi {
+                return false;
+            }
+            next = u64::from(hi) + 1;
+        }
+        true
     }
 
     /// The bound index of the entry's `k`-th fixed version.
@@ -503,19 +562,15 @@ impl<'a> PkgView<'a> {
         Ok(r)
     }
 
-    /// The code of `v` among the bounds, parsing bounds with `parse` (O(log n) of them). `None`
-    /// when a bound does not parse or compare, so the caller evaluates the stored ranges.
-    pub(crate) fn code(
-        &self,
-        v: &Version,
-        mut parse: impl FnMut(&str) -> Option<std::rc::Rc<Version>>,
-    ) -> Option<u32> {
+    /// The code of a version among the bounds, ordering it against bound texts with `cmp`
+    /// (O(log n) of them). `None` when a bound does not compare, so the caller evaluates the
+    /// stored ranges.
+    pub(crate) fn code(&self, mut cmp: impl FnMut(&str) -> Option<Ordering>) -> Option<u32> {
         let (mut lo, mut hi) = (0usize, self.n_bounds);
         let mut equal = false;
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            let b = parse(self.bound(mid).ok()?)?;
-            match v.compare(&b).ok()? {
+            match cmp(self.bound(mid).ok()?)? {
                 Ordering::Greater => lo = mid + 1,
                 Ordering::Equal => {
                     equal = true;
@@ -525,5 +580,90 @@ impl<'a> PkgView<'a> {
             }
         }
         Some(2 * lo as u32 + u32::from(equal))
+    }
+
+    /// The head of an entry the index says matches the version with `code`, its fixed
+    /// versions already cut to those above that version, ascending (the bound indices order
+    /// them, so nothing is compared). Decodes the postcard head by hand: the serde path
+    /// allocated every fixed list before cutting it, and for answers of a hundred matches
+    /// or more (Ubuntu kernels, webkitgtk) building the matches was most of the query.
+    /// `ranked` is scratch space reused across one query's entries. `verify` checks that this
+    /// agrees with the serde decoding of every stored head.
+    pub(crate) fn indexed_head(
+        &self,
+        e: &EntryIdx,
+        code: u32,
+        ranked: &mut Vec<(u32, &'a str)>,
+    ) -> Result<EntryHead<'a>, String> {
+        let mut r = Reader(&self.records[e.rec.0..e.rec.0 + e.rec.1]);
+        let vuln = u32::try_from(r.varint()?).map_err(|_| "vulnerability index overflows")?;
+        let vuln_id = r.str()?;
+        let source = u16::try_from(r.varint()?).map_err(|_| "source index overflows")?;
+        let advisory = r.str()?;
+        let status = r.byte()?;
+        let severity = r.byte()?;
+        let withdrawn = match r.byte()? {
+            0 => false,
+            1 => true,
+            b => return Err(format!("withdrawn flag {b} is not a bool")),
+        };
+        let n = r.varint()?;
+        ranked.clear();
+        for k in 0..n {
+            let text = r.str()?;
+            let rank = self.fixed_rank(e, k as usize)?;
+            if 2 * rank + 1 > code {
+                ranked.push((rank, text));
+            }
+        }
+        // Stable, like the evaluated path's sort, so compare-equal spellings keep their order.
+        ranked.sort_by_key(|x| x.0);
+        let mut fixed = Vec::with_capacity(ranked.len());
+        fixed.extend(ranked.iter().map(|x| x.1));
+        fixed.dedup();
+        Ok(EntryHead {
+            vuln,
+            vuln_id,
+            source,
+            advisory,
+            status,
+            severity,
+            withdrawn,
+            fixed,
+        })
+    }
+}
+
+/// Reads postcard's encoding of the types an entry head is made of: LEB128 varints for
+/// integers wider than a byte and for lengths, raw bytes for `u8` and `bool`.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn byte(&mut self) -> Result<u8, String> {
+        let (&b, rest) = self.0.split_first().ok_or("entry head ends early")?;
+        self.0 = rest;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err("varint longer than 64 bits in an entry head".into())
+    }
+
+    fn str(&mut self) -> Result<&'a str, String> {
+        let n = usize::try_from(self.varint()?).map_err(|_| "string length overflows")?;
+        if n > self.0.len() {
+            return Err("string runs past the entry head".into());
+        }
+        let (s, rest) = self.0.split_at(n);
+        self.0 = rest;
+        std::str::from_utf8(s).map_err(|_| "string in an entry head is not UTF-8".into())
     }
 }

@@ -675,3 +675,79 @@ fn rubygems_requirement_lists_in_the_index_answer_as_the_ranges_do() {
     assert!(affected("7.0", "2022-1001"));
     assert!(!affected("6.5.1", "2022-1001"));
 }
+
+/// npm ranges (nodejs-wg) are indexed as spans for releases; npm admits a pre-release only to
+/// a comparator set naming a pre-release of the same release, so pre-release queries are
+/// evaluated from the stored ranges. Every answer must equal evaluating the ranges, and
+/// node-semver's verdicts hold.
+#[test]
+fn npm_ranges_in_the_index_answer_as_the_ranges_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let npm = dir.path().join("nodejs/vuln/npm");
+    std::fs::create_dir_all(&npm).expect("mkdir");
+    let ranges = [
+        ("<=1.0.0", None),
+        (">=1.2.3 <2.0.0 || >=3.0.0-beta.1 <3.0.2", Some(">=3.0.2")),
+        ("^1.4.0 || ~2.1.0", Some(">=2.2.0")),
+        ("<0.5.0 || >=9.0.0-rc.1", None),
+        ("1.x", Some(">=2.0.0")),
+        ("*", None),
+    ];
+    for (i, (vulnerable, patched)) in ranges.iter().enumerate() {
+        let advisory = serde_json::json!({
+            "id": i + 1,
+            "title": "t",
+            "module_name": "pkg",
+            "cves": [format!("CVE-2099-{:04}", i + 1)],
+            "vulnerable_versions": vulnerable,
+            "patched_versions": patched,
+        });
+        std::fs::write(npm.join(format!("{}.json", i + 1)), advisory.to_string()).expect("write");
+    }
+    let path = dir.path().join("w.db");
+    build(&BuildOptions {
+        inputs: vec![dir.path().join("nodejs")],
+        output: path.clone(),
+        limits: Limits::default(),
+        built_at: Some(1_700_000_000),
+    })
+    .expect("build");
+    let db = Db::open(&path).expect("open");
+    db.verify().expect("verify");
+    let affected = |v: &str, n: usize| {
+        let indexed = db.query("npm", "pkg", v).expect("query");
+        assert_eq!(
+            indexed,
+            db.query_by_ranges("npm", "pkg", v).expect("query"),
+            "pkg {v}"
+        );
+        indexed
+            .iter()
+            .any(|m| m.vuln_id == format!("CVE-2099-{n:04}"))
+    };
+    for base in [
+        "0.0.0", "0.4.9", "0.5.0", "1.0.0", "1.0.1", "1.2.2", "1.2.3", "1.4.0", "1.9.9", "2.0.0",
+        "2.1.0", "2.1.7", "2.2.0", "3.0.0", "3.0.1", "3.0.2", "9.0.0", "10.1.0",
+    ] {
+        for suffix in ["", "-0", "-rc.1", "-beta.2", "+build.5"] {
+            affected(&format!("{base}{suffix}"), 1);
+        }
+    }
+    assert!(affected("1.0.0", 1));
+    assert!(!affected("1.0.1", 1));
+    // A pre-release is admitted only by a set naming a pre-release of its own release.
+    assert!(!affected("1.0.0-rc.1", 1));
+    assert!(affected("3.0.0-beta.2", 2));
+    assert!(!affected("3.0.1-rc.1", 2));
+    assert!(affected("3.0.1", 2));
+    assert!(!affected("2.0.0", 2));
+    assert!(affected("1.5.0", 3));
+    assert!(!affected("1.5.0-rc.1", 3));
+    assert!(affected("2.1.9", 3));
+    assert!(!affected("2.2.0", 3));
+    assert!(affected("9.0.0-rc.2", 4));
+    assert!(!affected("9.0.0-beta", 4));
+    assert!(affected("1.99.0", 5));
+    assert!(affected("0.0.0", 6));
+    assert!(!affected("0.0.0-0", 6));
+}

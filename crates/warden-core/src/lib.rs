@@ -11,12 +11,14 @@
 //! ```
 #![deny(missing_docs)]
 
+mod cache;
 mod ecosystem;
 mod image;
 mod package;
 mod severity;
 mod vuln;
 
+pub use cache::cache_dir;
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use image::{ImageMeta, LayerMeta, OsInfo};
 pub use package::{purl_encode, Inventory, Location, Package, Relationship, SkipNote};

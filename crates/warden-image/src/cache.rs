@@ -83,15 +83,7 @@ impl DigestCache {
     /// `~/.cache/warden` (as for the ShellCheck cache), with a `digests` directory below it.
     /// `None` without a home.
     pub fn default_dir() -> Option<PathBuf> {
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        let base = env("WARDEN_CACHE_DIR")
-            .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("warden")))
-            .or_else(|| env("HOME").map(|h| h.join(".cache").join("warden")))?;
-        Some(base.join("digests"))
+        warden_core::cache_dir("digests")
     }
 
     /// The cache at [`DigestCache::default_dir`], or `None` when `disabled` (`--no-cache`) or

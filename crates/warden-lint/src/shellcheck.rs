@@ -81,15 +81,7 @@ impl Cache {
     /// The default location: `$WARDEN_CACHE_DIR`, else `$XDG_CACHE_HOME/warden`, else
     /// `~/.cache/warden`, with a `shellcheck` directory below it. `None` without a home.
     pub fn default_dir() -> Option<PathBuf> {
-        let env = |k: &str| {
-            std::env::var_os(k)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        let base = env("WARDEN_CACHE_DIR")
-            .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("warden")))
-            .or_else(|| env("HOME").map(|h| h.join(".cache").join("warden")))?;
-        Some(base.join("shellcheck"))
+        warden_core::cache_dir("shellcheck")
     }
 
     /// The directory entries live in.

@@ -51,6 +51,9 @@ pub fn run_loaded<E: Evaluator>(
             metrics
                 .kernel_truncated
                 .store(now.truncated, Ordering::Relaxed);
+            metrics
+                .kernel_filtered
+                .store(now.filtered, Ordering::Relaxed);
             let mut p = pipe.borrow_mut();
             p.drops_alert(
                 now.drops - last.drops.min(now.drops),

@@ -40,6 +40,7 @@ metrics! {
     kernel_events, "Events the kernel wrote to the ring buffer.";
     kernel_drops, "Events the kernel dropped because the ring buffer was full.";
     kernel_truncated, "Strings the kernel cut at their capture limit.";
+    kernel_filtered, "Opens the kernel dropped because no loaded rule can match them.";
     decode_errors, "Ring-buffer records that failed to decode.";
     alerts, "Alerts emitted.";
     alerts_suppressed, "Alerts suppressed by the per-rule, per-container rate limit.";
@@ -102,6 +103,7 @@ mod tests {
     fn serves_health_and_metrics() {
         let m = Arc::new(Metrics::default());
         m.kernel_drops.store(7, Ordering::Relaxed);
+        m.kernel_filtered.store(3, Ordering::Relaxed);
         let stop = Arc::new(AtomicBool::new(false));
         let addr = serve("127.0.0.1:0".parse().unwrap(), m, stop.clone()).unwrap();
         let get = |p: &str| {
@@ -113,6 +115,7 @@ mod tests {
         };
         assert!(get("/healthz").ends_with("ok\n"));
         assert!(get("/metrics").contains("\nwarden_kernel_drops 7\n"));
+        assert!(get("/metrics").contains("\nwarden_kernel_filtered 3\n"));
         assert!(get("/nope").starts_with("HTTP/1.1 404"));
         stop.store(true, Ordering::Relaxed);
     }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::ast::Op;
 use crate::compiler::{COperand, CRhs, Lit, Node};
 use crate::event::Event;
 use crate::fast::{self, Leaf};
@@ -328,6 +329,13 @@ impl Engine {
         )
     }
 
+    /// Whether some rule can match an `open`/`openat`/`openat2` that does not request write
+    /// access. When none can, the sensor drops such opens in the kernel; the analysis errs
+    /// towards keeping events (see `false_without_write`).
+    pub fn needs_read_only_opens(&self) -> bool {
+        needs_read_only_opens(&self.rules)
+    }
+
     /// Number of distinct checks across all rules after sharing (for tools and tests).
     pub fn distinct_checks(&self) -> usize {
         self.leaves.len()
@@ -374,5 +382,41 @@ impl Engine {
                 output::alert(&r.name, r.priority, &r.tags, &r.source, &r.output, &ctx)
             })
             .collect()
+    }
+}
+/// The open syscalls the kernel can drop on their access mode.
+const OPEN_TYPES: [&str; 3] = ["open", "openat", "openat2"];
+
+/// Whether some rule can match an open whose access mode gives `evt.is_open_write` false.
+/// Each rule's condition is specialised to each open type; a rule that cannot be shown false
+/// for every such open counts as needing them, so the answer errs towards keeping events.
+fn needs_read_only_opens(rules: &[Rule]) -> bool {
+    rules.iter().any(|r| {
+        OPEN_TYPES.iter().any(|t| match r.node.specialize(t) {
+            Err(constant) => constant,
+            Ok(n) => !false_without_write(&n),
+        })
+    })
+}
+
+/// Whether `n` is false on every open that does not request write access. Proven only
+/// through a conjunct `evt.is_open_write = true` (or `!= false`); anything else (negations,
+/// other fields, flags tested as text) is taken as possibly true.
+fn false_without_write(n: &Node) -> bool {
+    match n {
+        Node::And(k) => k.iter().any(false_without_write),
+        Node::Or(k) => k.iter().all(false_without_write),
+        Node::Not(_) | Node::Exists(_) => false,
+        Node::Check(ch) => {
+            let COperand::Field(def, FieldArg::None) = &ch.lhs else {
+                return false;
+            };
+            def.name == "evt.is_open_write"
+                && ch.modifier.is_none()
+                && matches!(
+                    (ch.op, &ch.rhs),
+                    (Op::Eq, CRhs::One(Lit::Bool(true))) | (Op::Ne, CRhs::One(Lit::Bool(false)))
+                )
+        }
     }
 }

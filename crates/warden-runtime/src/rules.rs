@@ -3,10 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use warden_rules::ast::Op;
-use warden_rules::compiler::{COperand, CRhs, Lit, Node};
 use warden_rules::engine::{Engine, Matching};
-use warden_rules::fields::FieldArg;
 use warden_rules::loader::{LoadReport, Loader, Message};
 use warden_rules::Event;
 
@@ -83,50 +80,13 @@ impl RulesEvaluator {
     }
 }
 
-/// The open syscalls the kernel can drop on their access mode.
-const OPEN_TYPES: [&str; 3] = ["open", "openat", "openat2"];
-
-/// Whether some rule can match an open whose access mode gives `evt.is_open_write` false.
-/// Each rule's condition is specialised to each open type; a rule that cannot be shown false
-/// for every such open counts as needing them, so the answer errs towards keeping events.
-pub fn needs_read_only_opens(rules: &[warden_rules::Rule]) -> bool {
-    rules.iter().any(|r| {
-        OPEN_TYPES.iter().any(|t| match r.node.specialize(t) {
-            Err(constant) => constant,
-            Ok(n) => !false_without_write(&n),
-        })
-    })
-}
-
-/// Whether `n` is false on every open that does not request write access. Proven only
-/// through a conjunct `evt.is_open_write = true` (or `!= false`); anything else (negations,
-/// other fields, flags tested as text) is taken as possibly true.
-fn false_without_write(n: &Node) -> bool {
-    match n {
-        Node::And(k) => k.iter().any(false_without_write),
-        Node::Or(k) => k.iter().all(false_without_write),
-        Node::Not(_) | Node::Exists(_) => false,
-        Node::Check(ch) => {
-            let COperand::Field(def, FieldArg::None) = &ch.lhs else {
-                return false;
-            };
-            def.name == "evt.is_open_write"
-                && ch.modifier.is_none()
-                && matches!(
-                    (ch.op, &ch.rhs),
-                    (Op::Eq, CRhs::One(Lit::Bool(true))) | (Op::Ne, CRhs::One(Lit::Bool(false)))
-                )
-        }
-    }
-}
-
 impl Evaluator for RulesEvaluator {
     fn event_types(&self) -> Option<Vec<String>> {
         self.engine.event_types().map(|s| s.into_iter().collect())
     }
 
     fn needs_read_only_opens(&self) -> bool {
-        needs_read_only_opens(self.engine.rules())
+        self.engine.needs_read_only_opens()
     }
 
     fn evaluate(&mut self, ev: &Event, _hostname: &str, out: &mut Vec<FalcoAlert>) {

@@ -23,6 +23,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::hash::{HashPool, RangeJob};
+
 /// Bumped whenever the entry format or the meaning of a key changes.
 const FORMAT: &str = "warden-digest-cache-1";
 
@@ -175,6 +177,88 @@ impl DigestCache {
         if let Err(e) = self.write(id, digest) {
             tracing::debug!(dir = %self.dir.display(), error = %e, "could not write digest cache entry");
         }
+    }
+}
+
+/// A [`HashPool`] that skips the ranges whose digest the cache holds for the file's current
+/// identity. The identity is taken again after the walk, so a file changed meanwhile is an
+/// error rather than a hit, and a fresh digest is only offered for recording if its file did
+/// not change while it was hashed.
+pub(crate) struct CachedPool {
+    pool: HashPool,
+    slots: Vec<Slot>,
+}
+
+/// One range of [`CachedPool`], in job order.
+struct Slot {
+    file: std::sync::Arc<File>,
+    offset: u64,
+    len: u64,
+    id: Option<RangeId>,
+    cached: Option<[u8; 32]>,
+}
+
+impl CachedPool {
+    /// Looks every range up in `cache` (none without one) and starts hashing the misses.
+    pub(crate) fn start(cache: Option<&DigestCache>, jobs: Vec<RangeJob>) -> CachedPool {
+        let mut slots = Vec::with_capacity(jobs.len());
+        let mut to_hash = Vec::new();
+        for job in jobs {
+            let id = cache.and_then(|_| RangeId::of(&job.file, job.offset, job.len));
+            let cached = cache.zip(id.as_ref()).and_then(|(c, id)| c.lookup(id));
+            slots.push(Slot {
+                file: std::sync::Arc::clone(&job.file),
+                offset: job.offset,
+                len: job.len,
+                id,
+                cached,
+            });
+            if cached.is_none() {
+                to_hash.push(job);
+            }
+        }
+        if cache.is_some() {
+            tracing::debug!(
+                hashed = to_hash.len(),
+                cached = slots.len() - to_hash.len(),
+                "layer ranges to hash"
+            );
+        }
+        CachedPool {
+            pool: HashPool::start(to_hash),
+            slots,
+        }
+    }
+
+    /// One digest per job, in order. Fresh digests of files that did not change are pushed to
+    /// `fresh`, for [`DigestCache::record`] once the whole image verified.
+    pub(crate) fn finish(
+        self,
+        fresh: &mut Vec<(RangeId, [u8; 32])>,
+    ) -> Vec<std::io::Result<[u8; 32]>> {
+        let mut hashed = self.pool.finish().into_iter();
+        self.slots
+            .into_iter()
+            .map(|slot| {
+                let unchanged =
+                    slot.id.is_some() && RangeId::of(&slot.file, slot.offset, slot.len) == slot.id;
+                match (slot.cached, slot.id) {
+                    (Some(d), _) if unchanged => Ok(d),
+                    (Some(_), _) => Err(std::io::Error::other(
+                        "the file changed while it was read (its digest was taken from the cache)",
+                    )),
+                    (None, id) => {
+                        let r = hashed
+                            .next()
+                            .unwrap_or_else(|| Err(std::io::Error::other("no digest")));
+                        if let (Ok(d), Some(id), true) = (&r, id, unchanged) {
+                            fresh.push((id, *d));
+                        }
+                        r
+                    }
+                }
+            })
+            .collect()
     }
 }
 

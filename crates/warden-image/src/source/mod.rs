@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::cache::RangeId;
-use crate::hash::{HashPool, RangeJob};
+use crate::cache::{CachedPool, RangeId};
+use crate::hash::RangeJob;
 use crate::manifest::{pick_platform, verify_digest, Config, Document};
 use crate::mapped::Blob;
 use crate::view::{Filesystem, LayerIndex};
@@ -355,39 +355,8 @@ pub(crate) fn index_blobs<'r>(
         }));
     }
     let sizes: Vec<u64> = jobs.iter().map(|j| j.len).collect();
-    let offsets: Vec<u64> = jobs.iter().map(|j| j.offset).collect();
-    // Ranges whose file identity has a verified digest on record are not hashed; their identity
-    // is taken again after the walk, so a file changed meanwhile is an error, not a hit.
-    let cache = s.opts.digest_cache.as_ref();
-    let ids: Vec<Option<RangeId>> = jobs
-        .iter()
-        .map(|j| cache.and_then(|_| RangeId::of(&j.file, j.offset, j.len)))
-        .collect();
-    let mut digests: Vec<Option<std::io::Result<[u8; 32]>>> = ids
-        .iter()
-        .map(|id| Some(Ok(cache?.lookup(id.as_ref()?)?)))
-        .collect();
-    let job_files: Vec<std::sync::Arc<std::fs::File>> = jobs
-        .iter()
-        .map(|j| std::sync::Arc::clone(&j.file))
-        .collect();
-    let hits: Vec<usize> = (0..jobs.len()).filter(|&j| digests[j].is_some()).collect();
-    let mut misses = Vec::new();
-    let mut to_hash = Vec::new();
-    for (j, job) in jobs.into_iter().enumerate() {
-        if digests[j].is_none() {
-            misses.push(j);
-            to_hash.push(job);
-        }
-    }
-    if cache.is_some() {
-        tracing::debug!(
-            hashed = misses.len(),
-            cached = hits.len(),
-            "layer ranges to hash"
-        );
-    }
-    let pool = HashPool::start(to_hash);
+    // Ranges whose file identity has a verified digest on record are not hashed.
+    let pool = CachedPool::start(s.opts.digest_cache.as_ref(), jobs);
     let mut out = Vec::with_capacity(plans.len());
     for (k, p) in plans.into_iter().enumerate() {
         s.progress.layer_started(p.layer, layer_count, p.size);
@@ -404,31 +373,11 @@ pub(crate) fn index_blobs<'r>(
         out.push((index, p.label));
         // `p.mapped` is unmapped here, before the next layer is walked.
     }
-    let mut hashed_files = Vec::with_capacity(misses.len());
-    for (&j, r) in misses.iter().zip(pool.finish()) {
-        if let Ok(d) = &r {
-            hashed_files.push((j, *d));
-        }
-        digests[j] = Some(r);
-    }
-    // A hit must still name the bytes that were walked, and a fresh digest is recorded only if
-    // the file did not change while it was hashed.
-    let unchanged = |j: usize, file: &std::fs::File| {
-        ids[j].is_some() && RangeId::of(file, offsets[j], sizes[j]) == ids[j]
-    };
-    for j in hits {
-        if !unchanged(j, &job_files[j]) {
-            digests[j] = Some(Err(std::io::Error::other(
-                "the file changed while it was read (its digest was taken from the cache)",
-            )));
-        }
-    }
-    for (j, d) in hashed_files {
-        if unchanged(j, &job_files[j]) {
-            if let (Ok(mut fresh), Some(id)) = (s.fresh.lock(), &ids[j]) {
-                fresh.push((id.clone(), d));
-            }
-        }
+    let mut fresh = Vec::new();
+    let mut digests: Vec<Option<std::io::Result<[u8; 32]>>> =
+        pool.finish(&mut fresh).into_iter().map(Some).collect();
+    if let Ok(mut g) = s.fresh.lock() {
+        g.extend(fresh);
     }
     let mut blobs = Vec::with_capacity(out.len());
     for ((mut index, label), h) in out.into_iter().zip(hashed) {

@@ -305,32 +305,17 @@ fn oversized_wanted_files_are_skipped_with_a_note() {
     );
 }
 
-/// A GNU sparse entry claiming 1 TiB with 512 stored bytes.
-fn sparse_layer() -> Vec<u8> {
-    let mut h = tar::Header::new_gnu();
-    {
-        let g = h.as_gnu_mut().expect("gnu header");
-        g.name[..6].copy_from_slice(b"sparse");
-        // One 512-byte data block at the very end of a 1 TiB hole.
-        g.sparse[0].set_offset((1 << 40) - 512);
-        g.sparse[0].set_length(512);
-        g.set_real_size(1 << 40);
-    }
-    h.set_entry_type(tar::EntryType::GNUSparse);
-    h.set_size(512);
-    h.set_mode(0o644);
-    h.set_cksum();
-    let mut out = Vec::new();
-    out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(&[b'z'; 512]);
-    let after = layer(&[E::File("after.txt", b"after")]);
-    out.extend_from_slice(&after);
-    out
-}
-
 #[test]
 fn huge_sparse_file_is_indexed_not_read() {
-    let img = ok(&[Blob::gz(sparse_layer())], &Recorder::new("/"));
+    let img = ok(
+        &[Blob::gz(common::sparse_layer(
+            "sparse",
+            1 << 40,
+            (1 << 40) - 512,
+            "after.txt",
+        ))],
+        &Recorder::new("/"),
+    );
     let info = img.fs.info("/sparse").expect("sparse file indexed");
     assert!(info.size >= 1 << 40, "apparent size {}", info.size);
     assert_eq!(img.fs.read("/sparse"), None);

@@ -99,32 +99,6 @@ fn save_archive(path: &Path, layers: &[Blob]) {
     b.finish().expect("finish archive");
 }
 
-/// A GNU sparse entry (`sparse.bin`, 1 MiB apparent, one 512-byte data block at 4 KiB) followed
-/// by a normal file, as one uncompressed layer.
-fn sparse_layer() -> Vec<u8> {
-    let mut h = tar::Header::new_gnu();
-    {
-        let g = h.as_gnu_mut().expect("gnu header");
-        g.name[..10].copy_from_slice(b"sparse.bin");
-        g.sparse[0].set_offset(4096);
-        g.sparse[0].set_length(512);
-        // GNU tar ends the map with a zero-length entry at the real size; without it the tar
-        // crate (0.4.46) refuses the entry as "mismatch in sparse file chunks and size".
-        g.sparse[1].set_offset(1 << 20);
-        g.sparse[1].set_length(0);
-        g.set_real_size(1 << 20);
-    }
-    h.set_entry_type(tar::EntryType::GNUSparse);
-    h.set_size(512);
-    h.set_mode(0o644);
-    h.set_cksum();
-    let mut out = Vec::new();
-    out.extend_from_slice(h.as_bytes());
-    out.extend_from_slice(&[b'z'; 512]);
-    out.extend_from_slice(&layer(&[E::File("after-sparse.txt", b"after")]));
-    out
-}
-
 /// A layer of many files, big enough to be mapped, hashed by the pool's threads and released
 /// behind the walker as it goes (more than 16 MiB).
 fn many_files_layer(seed: u8) -> Vec<u8> {
@@ -157,7 +131,12 @@ fn mapped_and_streamed_archives_give_the_same_image() {
             E::File("usr/lib/m0.bin", b"replaced by a gzip layer"),
             E::File("etc/gz.txt", b"from gzip"),
         ])),
-        Blob::plain(sparse_layer()),
+        Blob::plain(common::sparse_layer(
+            "sparse.bin",
+            1 << 20,
+            4096,
+            "after-sparse.txt",
+        )),
         Blob::zst(many_files_layer(2)),
         Blob::plain(layer(&[
             E::File("etc/.wh.c1.txt", b""),

@@ -278,3 +278,30 @@ pub fn oci_multi_layout(dir: &Path, images: &[(&str, Vec<Blob>)]) {
     std::fs::write(dir.join("oci-layout"), br#"{"imageLayoutVersion":"1.0.0"}"#)
         .expect("oci-layout");
 }
+
+/// A GNU sparse entry `name` of `real_size` apparent bytes with one 512-byte data block at
+/// `data_at`, followed by a normal file `after`, as one uncompressed layer.
+pub fn sparse_layer(name: &str, real_size: u64, data_at: u64, after: &str) -> Vec<u8> {
+    let mut h = tar::Header::new_gnu();
+    {
+        let g = h.as_gnu_mut().expect("gnu header");
+        g.name[..name.len()].copy_from_slice(name.as_bytes());
+        g.sparse[0].set_offset(data_at);
+        g.sparse[0].set_length(512);
+        // GNU tar ends the map with a zero-length entry at the real size; without it the tar
+        // crate (0.4.46) refuses a file whose data ends before it as "mismatch in sparse file
+        // chunks and size".
+        g.sparse[1].set_offset(real_size);
+        g.sparse[1].set_length(0);
+        g.set_real_size(real_size);
+    }
+    h.set_entry_type(tar::EntryType::GNUSparse);
+    h.set_size(512);
+    h.set_mode(0o644);
+    h.set_cksum();
+    let mut out = Vec::new();
+    out.extend_from_slice(h.as_bytes());
+    out.extend_from_slice(&[b'z'; 512]);
+    out.extend_from_slice(&layer(&[E::File(after, b"after")]));
+    out
+}

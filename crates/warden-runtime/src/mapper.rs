@@ -165,7 +165,7 @@ impl Enricher {
         };
         // Every event refreshes its process's last-known credentials, so the next setuid
         // or setgid has the ones it was called with.
-        self.tree.swap_creds(ev);
+        self.tree.note_creds(ev);
         match ev.kind {
             Kind::Clone => self.tree.on_clone(ev),
             Kind::Exit => self.tree.on_exit(ev),

@@ -464,11 +464,12 @@ impl ProcessTree {
         }
     }
 
-    /// The credentials `pid` had as last seen, then records `ev`'s (the ones after its call)
-    /// as the latest. Not a tree change: the generation stays.
-    pub fn swap_creds(&mut self, ev: &RawEvent) -> Option<Creds> {
-        let p = self.procs.get_mut(&ev.pid)?;
-        p.creds.replace(Creds::of(ev))
+    /// Records `ev`'s credentials (the ones after its call) as its process's latest. Not a
+    /// tree change: the generation stays.
+    pub fn note_creds(&mut self, ev: &RawEvent) {
+        if let Some(p) = self.procs.get_mut(&ev.pid) {
+            p.creds = Some(Creds::of(ev));
+        }
     }
 
     /// Ancestors of `pid`, nearest first, at most [`MAX_ANCESTORS`], stopping at a loop.

@@ -12,8 +12,10 @@
 # layer is hashed against its diff ID (the figure that counts against the targets, and what
 # every first run on a new tar costs); "warden-warm" keeps it (primed once before the rounds),
 # which is what the second and later of `warden sbom`, `warden scan` and `warden lint --image`
-# on the same unchanged tar cost; the two outputs must be identical. It prints the median wall
-# time, CPU time (user+sys) and peak RSS per tool, the ratios against warden (cold, then warm),
+# on the same unchanged tar cost; "warden-trust" runs with `--skip-layer-verify` and an empty
+# cache, so it trusts the config's diff IDs as syft and trivy do (neither hashes a layer): the
+# same work as the peers. The three outputs must be identical. It prints the median wall
+# time, CPU time (user+sys) and peak RSS per tool, the ratios against warden (cold, warm, trust),
 # the load average before and after, and, where all three ran, the package-set agreement
 # (bench/compare_packages.py). On a shared machine CPU time is the fairer speed figure: wall
 # time grows with the number of competing processes, CPU time much less.
@@ -116,7 +118,7 @@ for img in "${images[@]}"; do
     echo "SKIP $img: $tar does not exist"
     continue
   fi
-  rm -f "$work"/{warden-cold,warden-warm,syft,trivy,trivy-start}
+  rm -f "$work"/{warden-cold,warden-warm,warden-trust,syft,trivy,trivy-start}
   rm -rf "$WARM_CACHE"
   WARDEN_CACHE_DIR="$WARM_CACHE" "$WARDEN" sbom -q --format json -o /dev/null "docker-archive:$tar"
   load_before=$(load)
@@ -124,10 +126,14 @@ for img in "${images[@]}"; do
     rm -rf "$COLD_CACHE"
     run warden-cold env WARDEN_CACHE_DIR="$COLD_CACHE" "$WARDEN" sbom -q --format json -o "$BENCH_OUT/$img.warden.json" "docker-archive:$tar"
     run warden-warm env WARDEN_CACHE_DIR="$WARM_CACHE" "$WARDEN" sbom -q --format json -o "$work/$img.warden-warm.json" "docker-archive:$tar"
-    if ! cmp -s "$BENCH_OUT/$img.warden.json" "$work/$img.warden-warm.json"; then
-      echo "warden's warm output differs from its cold output on $img" >&2
-      exit 1
-    fi
+    rm -rf "$COLD_CACHE"
+    run warden-trust env WARDEN_CACHE_DIR="$COLD_CACHE" "$WARDEN" sbom -q --skip-layer-verify --format json -o "$work/$img.warden-trust.json" "docker-archive:$tar"
+    for other in warm trust; do
+      if ! cmp -s "$BENCH_OUT/$img.warden.json" "$work/$img.warden-$other.json"; then
+        echo "warden's $other output differs from its cold output on $img" >&2
+        exit 1
+      fi
+    done
     if [ "$use_syft" = 1 ]; then
       run syft "$SYFT" scan -q "docker-archive:$tar" -o "syft-json=$BENCH_OUT/$img.syft.json"
     fi
@@ -140,18 +146,18 @@ for img in "${images[@]}"; do
   done
   load_after=$(load)
   echo "== $img ($(du -h "$tar" | cut -f1), $RUNS runs, median) load average before: $load_before, after: $load_after"
-  printf '%-11s %9s %9s %13s\n' tool wall_s cpu_s peak_rss_MiB
-  for tool in warden-cold warden-warm syft trivy trivy-start; do
+  printf '%-12s %9s %9s %13s\n' tool wall_s cpu_s peak_rss_MiB
+  for tool in warden-cold warden-warm warden-trust syft trivy trivy-start; do
     [ -f "$work/$tool" ] || continue
-    printf '%-11s %9s %9s %13s\n' "$tool" "$(median 1 "$work/$tool")" "$(median 2 "$work/$tool")" \
+    printf '%-12s %9s %9s %13s\n' "$tool" "$(median 1 "$work/$tool")" "$(median 2 "$work/$tool")" \
       "$(awk -v k="$(median 3 "$work/$tool")" 'BEGIN{printf "%.1f", k/1024}')"
   done
   if [ -f "$work/trivy" ]; then
     # Start-up subtracted per round, then the median of the differences.
     paste -d' ' "$work/trivy" "$work/trivy-start" | awk '{printf "%.2f %.2f\n", $1 - $4, $2 - $5}' >"$work/trivy-net"
-    printf '%-11s %9s %9s %13s\n' trivy-net "$(median 1 "$work/trivy-net")" "$(median 2 "$work/trivy-net")" "-"
+    printf '%-12s %9s %9s %13s\n' trivy-net "$(median 1 "$work/trivy-net")" "$(median 2 "$work/trivy-net")" "-"
   fi
-  for w in warden-cold warden-warm; do
+  for w in warden-cold warden-warm warden-trust; do
     w_wall=$(median 1 "$work/$w"); w_cpu=$(median 2 "$work/$w"); w_rss=$(median 3 "$work/$w")
     for peer in syft trivy-net; do
       [ -f "$work/$peer" ] || continue

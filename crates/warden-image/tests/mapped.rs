@@ -343,3 +343,108 @@ fn a_changed_byte_in_a_mapped_layer_fails_verification() {
         "{r:?}"
     );
 }
+
+/// `verify_layers: false` (`--skip-layer-verify`) trusts the config's diff IDs: every file
+/// source gives the image it gives when verifying, and no layer byte is hashed, so a changed
+/// byte goes unnoticed (the trade-off the option names) and nothing enters the digest cache.
+#[test]
+fn unverified_reads_give_the_same_image_and_hash_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let layers = vec![
+        Blob::plain(many_files_layer(3)),
+        Blob::gz(layer(&[
+            E::File("usr/lib/m0.bin", b"replaced by a gzip layer"),
+            E::File("etc/gz.txt", b"from gzip"),
+        ])),
+        Blob::zst(layer(&[E::File("etc/.wh.c1.txt", b"")])),
+        Blob::plain(layer(&[E::File("small.bin", b"s")])),
+    ];
+    let tar = dir.path().join("save.tar");
+    save_archive(&tar, &layers);
+    let layout = dir.path().join("layout");
+    common::oci_layout(&layout, &layers);
+    let cache_dir = dir.path().join("cache");
+    let trust = OpenOptions {
+        verify_layers: false,
+        digest_cache: Some(warden_image::DigestCache::new(&cache_dir)),
+        ..Default::default()
+    };
+    let archive = format!("docker-archive:{}", tar.display());
+    let oci = format!("oci-dir:{}", layout.display());
+    let read =
+        |how: &str, opts: &OpenOptions| -> Result<(warden_image::Image, Hashes), ImageError> {
+            let sel = Hashes::default();
+            let img = match how {
+                "stream" => open_archive_stream(
+                    &archive,
+                    std::fs::File::open(&tar).expect("open archive"),
+                    opts,
+                    &sel,
+                    &NoProgress,
+                ),
+                "archive" => open(&archive, opts, &sel, &NoProgress),
+                _ => open(&oci, opts, &sel, &NoProgress),
+            }?;
+            Ok((img, sel))
+        };
+    for how in ["archive", "stream", "oci"] {
+        let (want, want_sel) = read(how, &OpenOptions::default()).expect("verified");
+        let (got, got_sel) = read(how, &trust).expect("unverified");
+        let body = |img: &warden_image::Image, sel: &Hashes| -> Vec<String> {
+            summary(img, sel)
+                .into_iter()
+                .filter(|l| !l.starts_with("layer "))
+                .collect()
+        };
+        assert_eq!(body(&got, &got_sel), body(&want, &want_sel), "{how}");
+        for (i, l) in layers.iter().enumerate() {
+            let (g, w) = (&got.meta.layers[i], &want.meta.layers[i]);
+            assert_eq!(g.diff_id, l.diff_id, "{how} layer {i}");
+            // A compressed member of a docker-save archive has no digest of its own to trust
+            // when it is not hashed; everything else is as when verifying.
+            let compressed = common::sha(&l.stored) != l.diff_id;
+            if how != "oci" && compressed {
+                assert_eq!(g.digest, None, "{how} layer {i}");
+            } else {
+                assert_eq!(g.digest, w.digest, "{how} layer {i}");
+                assert_eq!(g.size, w.size, "{how} layer {i}");
+            }
+        }
+    }
+    assert!(
+        std::fs::read_dir(&cache_dir).map_or(true, |mut d| d.next().is_none()),
+        "nothing hashed, so nothing cached"
+    );
+
+    // One changed byte deep inside the first (mapped, uncompressed) layer, in content the
+    // walker never reads: verified reads refuse it, unverified reads do not see it.
+    let mut bytes = std::fs::read(&tar).expect("read archive");
+    let huge = vec![3u8; 4096];
+    let at = bytes
+        .windows(huge.len())
+        .position(|w| w == &huge[..])
+        .expect("content in the archive");
+    bytes[at + 100] ^= 1;
+    std::fs::write(&tar, &bytes).expect("write archive");
+    let blob = layout.join("blobs/sha256").join(&layers[0].diff_id[7..]);
+    let mut bytes = std::fs::read(&blob).expect("read blob");
+    let at = bytes
+        .windows(huge.len())
+        .position(|w| w == &huge[..])
+        .expect("content in the blob");
+    bytes[at + 100] ^= 1;
+    std::fs::write(&blob, &bytes).expect("write blob");
+    for how in ["archive", "stream", "oci"] {
+        let r = read(how, &OpenOptions::default());
+        assert!(
+            matches!(
+                r,
+                Err(ImageError::DiffIdMismatch { index: 0, .. } | ImageError::DigestMismatch { .. })
+            ),
+            "{how}: {:?}",
+            r.map(|_| ())
+        );
+        let (img, _) = read(how, &trust).expect("unverified read of a changed layer");
+        assert_eq!(img.meta.layers[0].diff_id, layers[0].diff_id, "{how}");
+    }
+}

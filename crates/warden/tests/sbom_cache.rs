@@ -1,6 +1,7 @@
 //! `warden sbom` and the verified layer-digest cache: a warm run gives the same bytes as a cold
 //! one, `--no-cache` neither reads nor writes it, and a tampered copy of a cached archive is
-//! still refused.
+//! still refused; `--skip-layer-verify` gives the same SBOM, hashes nothing and (as its help
+//! says) does not notice the tampering.
 
 mod common;
 
@@ -81,4 +82,33 @@ fn a_tampered_copy_of_a_cached_archive_is_refused() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("diff"), "the error names the diff ID: {err}");
     assert!(!out_file.exists(), "no SBOM for an unverified image");
+}
+
+#[test]
+fn skip_layer_verify_gives_the_same_sbom_and_trusts_the_config() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let tar = work.path().join("demo.tar");
+    std::fs::copy(DEMO, &tar).expect("copy demo image");
+    let verified = sbom(&work.path().join("c1"), &tar, &[]);
+    assert!(verified.status.success(), "{verified:?}");
+    let cache = work.path().join("c2");
+    let trusted = sbom(&cache, &tar, &["--skip-layer-verify"]);
+    assert!(trusted.status.success(), "{trusted:?}");
+    assert_eq!(verified.stdout, trusted.stdout, "outputs differ");
+    assert_eq!(
+        entries(&cache.join("digests")),
+        0,
+        "nothing hashed, nothing cached"
+    );
+
+    let mut bytes = std::fs::read(&tar).expect("read");
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"\x7fELF")
+        .expect("an ELF file in the demo image");
+    bytes[at + 9] ^= 0x55;
+    std::fs::write(&tar, &bytes).expect("tamper");
+    assert_eq!(sbom(&cache, &tar, &[]).status.code(), Some(67));
+    let out = sbom(&cache, &tar, &["--skip-layer-verify"]);
+    assert!(out.status.success(), "{out:?}");
 }

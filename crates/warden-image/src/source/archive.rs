@@ -399,7 +399,14 @@ pub(crate) fn read_stream(
                 image: s.reference.to_string(),
                 blob: name.clone(),
             })?;
-        let blob = &blobs[b as usize];
+        let blob = &mut blobs[b as usize];
+        if !s.opts.verify_layers && blob.diff_id.is_empty() {
+            // Not hashed: trusted as the config states it (see `OpenOptions::verify_layers`).
+            blob.diff_id.clone_from(&diff_ids[i]);
+            if let Some((digest, _)) = blob.digest.as_mut().filter(|d| d.0.is_empty()) {
+                digest.clone_from(&diff_ids[i]);
+            }
+        }
         check_diff_id(&s, i, &diff_ids[i], &blob.diff_id)?;
         meta.layers[i].digest = blob.digest.as_ref().map(|d| d.0.clone());
         meta.layers[i].size = blob.digest.as_ref().map(|d| d.1);

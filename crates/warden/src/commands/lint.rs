@@ -93,6 +93,11 @@ pub struct LintArgs {
     /// layer-digest cache ($WARDEN_CACHE_DIR, else $XDG_CACHE_HOME/warden, else ~/.cache/warden).
     #[arg(long)]
     pub no_cache: bool,
+    /// Trust each layer's diff ID as the image config states it instead of hashing the layer
+    /// (what Syft and Trivy do): faster on a first read of large uncompressed layers, but a
+    /// corrupt or tampered layer goes unnoticed. Manifests and configs are still verified.
+    #[arg(long)]
+    pub skip_layer_verify: bool,
     /// Path printed for stdin input.
     #[arg(long, value_name = "PATH")]
     pub file_path_in_report: Option<String>,
@@ -271,6 +276,7 @@ fn lint_images(args: &LintArgs, config: &Config, g: &Globals) -> anyhow::Result<
         platform: args.platform.clone(),
         insecure: args.insecure,
         digest_cache: warden_image::DigestCache::unless(args.no_cache),
+        verify_layers: !args.skip_layer_verify,
         ..Default::default()
     };
     let mut reports = Vec::new();

@@ -88,6 +88,11 @@ pub struct SbomArgs {
     /// $XDG_CACHE_HOME/warden/digests, else ~/.cache/warden/digests): hash every layer again.
     #[arg(long)]
     pub no_cache: bool,
+    /// Trust each layer's diff ID as the image config states it instead of hashing the layer
+    /// (what Syft and Trivy do): faster on a first read of large uncompressed layers, but a
+    /// corrupt or tampered layer goes unnoticed. Manifests and configs are still verified.
+    #[arg(long)]
+    pub skip_layer_verify: bool,
 }
 
 /// Runs `warden sbom`.
@@ -116,6 +121,7 @@ pub fn run(args: &SbomArgs, g: &Globals) -> anyhow::Result<ExitCode> {
         platform: args.platform.clone().or(cfg.platform),
         insecure: args.insecure,
         digest_cache: warden_image::DigestCache::unless(args.no_cache),
+        verify_layers: !args.skip_layer_verify,
         ..Default::default()
     };
     let progress = crate::messages::LayerProgress::new(g.args.quiet);

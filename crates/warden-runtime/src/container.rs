@@ -521,6 +521,69 @@ mod tests {
     }
 
     #[test]
+    fn fill_copies_the_pod_fields_too() {
+        let meta = ContainerMeta {
+            name: "app".into(),
+            image: "x:1".into(),
+            k8s_pod_name: Some("web".into()),
+            k8s_ns_name: Some("shop".into()),
+            k8s_pod_uid: Some("4b1c".into()),
+            k8s_pod_labels: vec![("app".into(), "web".into())],
+            mounts: vec![("/h".into(), "/c".into(), String::new(), false)],
+            ..ContainerMeta::default()
+        };
+        let mut c = Container::default();
+        meta.fill(&mut c);
+        assert!(c.metadata_complete);
+        assert_eq!(c.name, "app");
+        assert_eq!(c.k8s_pod_name.as_deref(), Some("web"));
+        assert_eq!(c.k8s_ns_name.as_deref(), Some("shop"));
+        assert_eq!(c.k8s_pod_uid.as_deref(), Some("4b1c"));
+        assert_eq!(c.k8s_pod_labels, meta.k8s_pod_labels);
+        assert_eq!(c.mounts.len(), 1);
+        assert!(!c.mounts[0].rw);
+    }
+
+    #[test]
+    fn an_unanswered_lookup_is_cached_as_negative() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = ContainerCache::start(&RuntimeConfig {
+            cri_sockets: vec![dir.path().join("absent.sock")],
+        });
+        let r = ContainerRef {
+            full_id: "b".repeat(64),
+            runtime: Runtime::Containerd,
+        };
+        assert!(cache.lookup(&r).is_none(), "a miss returns at once");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while cache.stats().errors == 0 {
+            assert!(Instant::now() < deadline, "the lookup never completed");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Within RETRY_AFTER, further misses are answered from the negative entry and queue
+        // no new fetch, whose failure would count another error.
+        for _ in 0..5 {
+            assert!(cache.lookup(&r).is_none());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(cache.stats().errors, 1);
+        assert!(matches!(
+            cache.map.lock().expect("lock").get(&r.full_id),
+            Some(Entry::Failed(_))
+        ));
+        // Once it expires, the next miss asks the runtimes again.
+        std::thread::sleep(RETRY_AFTER);
+        assert!(cache.lookup(&r).is_none());
+        while cache.stats().errors < 2 {
+            assert!(
+                Instant::now() < deadline + RETRY_AFTER,
+                "no retry after expiry"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
     fn offline_cache_misses_without_blocking() {
         let c = ContainerCache::offline();
         let r = ContainerRef {

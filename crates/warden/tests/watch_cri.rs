@@ -5,6 +5,8 @@
 //! the shell-in-container alert for a CRI `ExecSync` shell with the container's id, name,
 //! image and the pod's name and namespace filled in (in the alert or its backfill line), the
 //! pod fields coming from `PodSandboxStatus` since the container carries no kubelet labels.
+//! A second sensor, whose CRI socket appears only after the shell ran, must send the alert at
+//! once without metadata and then again, filled, as a `warden.backfill` line.
 //!
 //! Needs root, BTF, containerd, ctr, runc, a Docker engine (to build the image) and
 //! /bin/busybox. Outside CI it skips with a message when those are missing; with CI=true it
@@ -393,6 +395,111 @@ fn field(a: &Value, f: &str) -> String {
     }
 }
 
+/// Starts `warden watch --cri-socket SOCK -o ALERTS` and waits until the kernel side delivers
+/// events.
+fn start_warden(sock: &Path, alerts_path: &Path) -> Child {
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let mut w = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["watch", "--no-rate-limit", "--metrics-addr", &metrics_addr])
+        .arg("--cri-socket")
+        .arg(sock)
+        .arg("-o")
+        .arg(alerts_path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start warden watch");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while metric(&metrics_addr, "warden_events").unwrap_or(0) == 0 {
+        let _ = Command::new("/bin/true").status();
+        if let Ok(Some(st)) = w.try_wait() {
+            panic!("warden watch exited early with {st}");
+        }
+        if Instant::now() >= deadline {
+            stop(&mut w, Duration::from_secs(20));
+            panic!("sensor delivered no event in 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    w
+}
+
+/// Creates and starts a container running `sleep` in the pod; returns its id.
+fn start_container(
+    rt: &tokio::runtime::Runtime,
+    cri: &CriClient,
+    sandbox_id: &str,
+    sandbox_config: &setup::PodSandboxConfig,
+    name: &str,
+    image: &str,
+) -> Result<String, String> {
+    let created: setup::CreateContainerResponse = rt
+        .block_on(cri.unary(
+            "CreateContainer",
+            setup::CreateContainerRequest {
+                pod_sandbox_id: sandbox_id.to_owned(),
+                config: Some(setup::ContainerConfig {
+                    metadata: Some(setup::ContainerMetadata {
+                        name: name.into(),
+                        attempt: 0,
+                    }),
+                    image: Some(setup::ImageSpec {
+                        image: image.into(),
+                        ..Default::default()
+                    }),
+                    command: vec!["/bin/sleep".into(), "600".into()],
+                    labels: HashMap::new(),
+                }),
+                sandbox_config: Some(sandbox_config.clone()),
+            },
+        ))
+        .map_err(|e| format!("CreateContainer: {e}"))?;
+    let id = created.container_id;
+    rt.block_on(cri.unary::<_, setup::Empty>(
+        "StartContainer",
+        setup::ContainerId {
+            container_id: id.clone(),
+        },
+    ))
+    .map_err(|e| format!("StartContainer: {e}"))?;
+    Ok(id)
+}
+
+/// A shell in the container through CRI `ExecSync`, as `kubectl exec` does.
+fn exec_shell(rt: &tokio::runtime::Runtime, cri: &CriClient, id: &str) -> Result<(), String> {
+    let exec: setup::ExecSyncResponse = rt
+        .block_on(cri.unary(
+            "ExecSync",
+            setup::ExecSyncRequest {
+                container_id: id.to_owned(),
+                cmd: vec!["sh".into(), "-c".into(), "echo warden-cri".into()],
+                timeout: 20,
+            },
+        ))
+        .map_err(|e| format!("ExecSync: {e}"))?;
+    if exec.exit_code != 0 || String::from_utf8_lossy(&exec.stdout).trim() != "warden-cri" {
+        return Err(format!("ExecSync answered {exec:?}"));
+    }
+    Ok(())
+}
+
+/// Waits (up to a deadline, not a timing assertion) for an alert matching `pred`.
+fn wait_alert(path: &Path, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(a) = alerts(path).into_iter().find(|a| pred(a)) {
+            return a;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {what} within 30 s; alerts so far:\n{:#?}",
+            alerts(path)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn cri_container_shell_alert_carries_pod_metadata() {
     if !require_prerequisites() {
@@ -502,32 +609,7 @@ fn cri_container_shell_alert_carries_pod_metadata() {
     // The sensor first, so the container is looked up on its first event (no CRI event stream
     // is followed): the lookup runs while events flow and the alert is filled or backfilled.
     let alerts_path = dir.join("alerts.jsonl");
-    let metrics_addr = format!("127.0.0.1:{}", free_port());
-    guard.warden = Some(
-        Command::new(env!("CARGO_BIN_EXE_warden"))
-            .args(["watch", "--no-rate-limit", "--metrics-addr", &metrics_addr])
-            .arg("--cri-socket")
-            .arg(&sock)
-            .arg("-o")
-            .arg(&alerts_path)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start warden watch"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while metric(&metrics_addr, "warden_events").unwrap_or(0) == 0 {
-        let _ = Command::new("/bin/true").status();
-        if let Some(Ok(Some(st))) = guard.warden.as_mut().map(Child::try_wait) {
-            panic!("warden watch exited early with {st}");
-        }
-        assert!(
-            Instant::now() < deadline,
-            "sensor delivered no event in 120 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    guard.warden = Some(start_warden(&sock, &alerts_path));
 
     // A pod on the host network (no CNI needed) under a kubelet-style cgroup parent, and one
     // container with no kubelet labels: the pod fields must come from the sandbox.
@@ -564,39 +646,16 @@ fn cri_container_shell_alert_carries_pod_metadata() {
         ))
         .unwrap_or_else(|e| panic!("RunPodSandbox: {e}\n{}", containerd_log()));
     guard.sandbox = Some(sandbox.pod_sandbox_id.clone());
-    let created: setup::CreateContainerResponse = guard
-        .rt
-        .block_on(cri.unary(
-            "CreateContainer",
-            setup::CreateContainerRequest {
-                pod_sandbox_id: sandbox.pod_sandbox_id.clone(),
-                config: Some(setup::ContainerConfig {
-                    metadata: Some(setup::ContainerMetadata {
-                        name: "app".into(),
-                        attempt: 0,
-                    }),
-                    image: Some(setup::ImageSpec {
-                        image: image.clone(),
-                        ..Default::default()
-                    }),
-                    command: vec!["/bin/sleep".into(), "600".into()],
-                    labels: HashMap::new(),
-                }),
-                sandbox_config: Some(sandbox_config),
-            },
-        ))
-        .unwrap_or_else(|e| panic!("CreateContainer: {e}\n{}", containerd_log()));
-    let id = created.container_id;
+    let id = start_container(
+        &guard.rt,
+        &cri,
+        &sandbox.pod_sandbox_id,
+        &sandbox_config,
+        "app",
+        &image,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", containerd_log()));
     assert_eq!(id.len(), 64, "container id {id}");
-    guard
-        .rt
-        .block_on(cri.unary::<_, setup::Empty>(
-            "StartContainer",
-            setup::ContainerId {
-                container_id: id.clone(),
-            },
-        ))
-        .unwrap_or_else(|e| panic!("StartContainer: {e}\n{}", containerd_log()));
 
     // The lookup the sensor makes, straight against the runtime.
     let started = Instant::now();
@@ -656,38 +715,14 @@ fn cri_container_shell_alert_carries_pod_metadata() {
     );
     assert!(found.contains(&guard.cgroup_parent), "{found}");
 
-    let exec: setup::ExecSyncResponse = guard
-        .rt
-        .block_on(cri.unary(
-            "ExecSync",
-            setup::ExecSyncRequest {
-                container_id: id.clone(),
-                cmd: vec!["sh".into(), "-c".into(), "echo warden-cri".into()],
-                timeout: 20,
-            },
-        ))
-        .unwrap_or_else(|e| panic!("ExecSync: {e}\n{}", containerd_log()));
-    assert_eq!(exec.exit_code, 0, "{exec:?}");
-    assert_eq!(String::from_utf8_lossy(&exec.stdout).trim(), "warden-cri");
+    exec_shell(&guard.rt, &cri, &id).unwrap_or_else(|e| panic!("{e}\n{}", containerd_log()));
 
     let short = &id[..12];
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let alert = loop {
-        let found = alerts(&alerts_path).into_iter().find(|a| {
-            a["rule"] == SHELL_RULE
-                && field(a, "container.id") == short
-                && !field(a, "container.name").is_empty()
-        });
-        if let Some(a) = found {
-            break a;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no filled {SHELL_RULE} alert for {short} within 30 s; alerts so far:\n{:#?}",
-            alerts(&alerts_path)
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let alert = wait_alert(&alerts_path, "filled shell alert", |a| {
+        a["rule"] == SHELL_RULE
+            && field(a, "container.id") == short
+            && !field(a, "container.name").is_empty()
+    });
     assert_eq!(field(&alert, "container.name"), "app", "{alert:#}");
     let (repo, tag) = image.rsplit_once(':').expect("tagged image");
     assert_eq!(
@@ -713,5 +748,58 @@ fn cri_container_shell_alert_carries_pod_metadata() {
         } else {
             "filled at once"
         }
+    );
+
+    // The backfill path, made certain: a second sensor whose CRI socket appears only after
+    // the shell ran. Its lookups fail (and are cached as negative), the alert goes out at
+    // once without the container's metadata, and once the socket exists the retried lookup
+    // completes and the alert is sent again, filled and marked `warden.backfill`.
+    if let Some(mut w) = guard.warden.take() {
+        stop(&mut w, Duration::from_secs(20));
+    }
+    let late_sock = dir.join("late.sock");
+    let late_alerts = dir.join("late-alerts.jsonl");
+    guard.warden = Some(start_warden(&late_sock, &late_alerts));
+    let late_id = start_container(
+        &guard.rt,
+        &cri,
+        &sandbox.pod_sandbox_id,
+        &sandbox_config,
+        "late",
+        &image,
+    )
+    .unwrap_or_else(|e| panic!("{e}\n{}", containerd_log()));
+    exec_shell(&guard.rt, &cri, &late_id).unwrap_or_else(|e| panic!("{e}\n{}", containerd_log()));
+    let late_short = late_id[..12].to_owned();
+    let unfilled = wait_alert(&late_alerts, "unfilled shell alert", |a| {
+        a["rule"] == SHELL_RULE && field(a, "container.id") == late_short
+    });
+    assert_eq!(field(&unfilled, "container.name"), "", "{unfilled:#}");
+    assert_ne!(unfilled["output_fields"]["warden.backfill"], true);
+    std::os::unix::fs::symlink(&sock, &late_sock).expect("symlink the CRI socket");
+    let backfilled = wait_alert(&late_alerts, "backfilled shell alert", |a| {
+        a["rule"] == SHELL_RULE
+            && field(a, "container.id") == late_short
+            && a["output_fields"]["warden.backfill"] == true
+    });
+    assert_eq!(
+        field(&backfilled, "container.name"),
+        "late",
+        "{backfilled:#}"
+    );
+    assert_eq!(
+        field(&backfilled, "k8s.pod.name"),
+        pod_name,
+        "{backfilled:#}"
+    );
+    assert_eq!(
+        field(&backfilled, "k8s.ns.name"),
+        "warden-test",
+        "{backfilled:#}"
+    );
+    assert_eq!(
+        field(&backfilled, "container.image.repository"),
+        repo,
+        "{backfilled:#}"
     );
 }

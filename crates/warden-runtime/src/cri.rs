@@ -356,8 +356,8 @@ impl CriClient {
             .collect())
     }
 
-    /// The metadata of container `id`, `Ok(None)` when the runtime does not know it (another
-    /// runtime's container, a pod sandbox, a container already removed).
+    /// The metadata of container `id` (or of pod sandbox `id`, see `sandbox`), `Ok(None)` when
+    /// the runtime knows neither (another runtime's container, one already removed).
     pub async fn container(&self, id: &str) -> Result<Option<ContainerMeta>, CriError> {
         let status: pb::ContainerStatusResponse = match self
             .unary(
@@ -370,7 +370,7 @@ impl CriClient {
             .await
         {
             Ok(s) => s,
-            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) if e.is_not_found() => return self.sandbox(id).await,
             Err(e) => return Err(e),
         };
         let Some(status) = status.status else {
@@ -414,6 +414,45 @@ impl CriClient {
             }
         };
         Ok(Some(meta_from(status, sandbox)))
+    }
+}
+
+impl CriClient {
+    /// A pod sandbox ("pause" container, which has its own cgroup) by its id: the pod's name
+    /// as the container name, and the pod fields. `Ok(None)` when the runtime knows no such
+    /// sandbox either. The sandbox image is only in the verbose answer and stays empty.
+    async fn sandbox(&self, id: &str) -> Result<Option<ContainerMeta>, CriError> {
+        let r: pb::PodSandboxStatusResponse = match self
+            .unary(
+                "PodSandboxStatus",
+                pb::PodSandboxStatusRequest {
+                    pod_sandbox_id: id.to_owned(),
+                    verbose: false,
+                },
+            )
+            .await
+        {
+            Ok(r) => r,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        Ok(r.status.map(sandbox_meta))
+    }
+}
+
+/// The sensor's view of a pod sandbox's own process (the pause container).
+pub fn sandbox_meta(s: pb::PodSandboxStatus) -> ContainerMeta {
+    let md = s.metadata.unwrap_or_default();
+    let some = |v: String| (!v.is_empty()).then_some(v);
+    ContainerMeta {
+        name: md.name.clone(),
+        start_ts: u64::try_from(s.created_at).unwrap_or(0),
+        labels: sorted(s.labels.clone()),
+        k8s_pod_name: some(md.name),
+        k8s_ns_name: some(md.namespace),
+        k8s_pod_uid: some(md.uid),
+        k8s_pod_labels: sorted(s.labels),
+        ..ContainerMeta::default()
     }
 }
 

@@ -681,12 +681,22 @@ fn cri_container_shell_alert_carries_pod_metadata() {
     );
     assert!(meta.image_digest.starts_with("sha256:"), "{meta:?}");
     assert!(meta.start_ts > 0, "{meta:?}");
-    // A pod sandbox is not a container to ContainerStatus: not found, not an error.
+    // The sandbox's own process (the pause container) has its own cgroup; its lookup falls
+    // back to PodSandboxStatus and carries the pod.
+    let pause = guard
+        .rt
+        .block_on(cri.container(&sandbox.pod_sandbox_id))
+        .expect("a sandbox id is answered")
+        .expect("the sandbox is known");
+    assert_eq!(pause.k8s_pod_name.as_deref(), Some(pod_name.as_str()));
+    assert_eq!(pause.k8s_ns_name.as_deref(), Some("warden-test"));
+    assert_eq!(pause.k8s_pod_uid.as_deref(), Some(pod_uid.as_str()));
+    // An id the runtime knows neither as container nor as sandbox is not an error.
     assert_eq!(
         guard
             .rt
-            .block_on(cri.container(&sandbox.pod_sandbox_id))
-            .expect("a sandbox id is answered"),
+            .block_on(cri.container(&"0".repeat(64)))
+            .expect("an unknown id is answered"),
         None
     );
 

@@ -25,6 +25,9 @@ pkgs=(
   bpftool
   # real components the tests drive
   docker.io docker-registry skopeo umoci zstd jq curl ca-certificates busybox-static
+  # watch_cri runs its own containerd (CRI plugin) with runc; docker.io pulls both in, named
+  # here because the test drives them directly
+  containerd runc
   # xmllint validates the JUnit report against the vendored Jenkins xunit XSD
   libxml2-utils
   # reference implementations for the differential version tests and lint

@@ -1,12 +1,16 @@
-//! Container metadata (name, image, digest, privileged, mounts, Kubernetes labels) from the
-//! Docker engine API, looked up off the event path. A background thread lists the running
-//! containers at start, follows the engine's create/start events so that a new container is
-//! usually known before its first process runs, and answers misses asynchronously. The event
-//! path only ever reads the cache: an alert is never held back for a lookup. The Podman
-//! service speaks the same API and is used when its socket is present; CRI (containerd,
-//! CRI-O) lookups are not implemented, so those containers carry only their id and runtime.
+//! Container metadata (name, image, digest, privileged, mounts, Kubernetes pod) from the
+//! container runtimes, looked up off the event path: the Docker engine API (and the Podman
+//! service, which speaks it) and the Kubernetes CRI (containerd, CRI-O; see [`crate::cri`]).
+//! A background thread lists the running containers at start, follows the Docker engine's
+//! create/start events so that a new container is usually known before its first process runs,
+//! and answers misses asynchronously, each lookup its own task bounded by a timeout so a hung
+//! runtime delays nobody else. The runtime recognised in the cgroup path is asked first and the
+//! others after it (cri-dockerd puts Docker containers under `/kubepods`). The event path only
+//! ever reads the cache: an alert is never held back for a lookup, and one sent before its
+//! container was known is sent again when the lookup completes (see the pipeline's backfill).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,15 +18,19 @@ use bollard::query_parameters::{EventsOptions, InspectContainerOptions, ListCont
 use bollard::Docker;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
+use warden_rules::event::{Container, Mount};
 
-use crate::cgroup::ContainerRef;
+use crate::cgroup::{ContainerRef, Runtime};
+use crate::cri::CriClient;
 
 /// Entries kept; a host with more live containers than this re-looks some up.
 const MAX_ENTRIES: usize = 8192;
-/// A failed lookup is retried after this long.
+/// A failed or fruitless lookup (no runtime knows the id) is retried after this long.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
+/// One runtime call (connect included) gives up after this long.
+const CALL_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// What the engine says about one container.
+/// What the runtime says about one container.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ContainerMeta {
     /// Name without the leading `/`.
@@ -46,6 +54,44 @@ pub struct ContainerMeta {
     pub mounts: Vec<(String, String, String, bool)>,
     /// Labels, sorted by key.
     pub labels: Vec<(String, String)>,
+    /// Kubernetes pod name: the CRI sandbox's metadata, else the kubelet's
+    /// `io.kubernetes.pod.name` label.
+    pub k8s_pod_name: Option<String>,
+    /// Kubernetes namespace (sandbox metadata, else `io.kubernetes.pod.namespace`).
+    pub k8s_ns_name: Option<String>,
+    /// Kubernetes pod uid (sandbox metadata, else `io.kubernetes.pod.uid`).
+    pub k8s_pod_uid: Option<String>,
+    /// The pod's labels (the CRI sandbox's), sorted by key.
+    pub k8s_pod_labels: Vec<(String, String)>,
+}
+
+impl ContainerMeta {
+    /// Copies the metadata into an event's container and marks it complete.
+    pub fn fill(&self, c: &mut Container) {
+        c.name.clone_from(&self.name);
+        c.image.clone_from(&self.image);
+        c.image_repository.clone_from(&self.image_repository);
+        c.image_tag.clone_from(&self.image_tag);
+        c.image_digest.clone_from(&self.image_digest);
+        c.image_id.clone_from(&self.image_id);
+        c.privileged = self.privileged;
+        c.start_ts = self.start_ts;
+        c.mounts = self
+            .mounts
+            .iter()
+            .map(|(source, dest, mode, rw)| Mount {
+                source: source.clone(),
+                dest: dest.clone(),
+                mode: mode.clone(),
+                rw: *rw,
+            })
+            .collect();
+        c.k8s_pod_name.clone_from(&self.k8s_pod_name);
+        c.k8s_ns_name.clone_from(&self.k8s_ns_name);
+        c.k8s_pod_uid.clone_from(&self.k8s_pod_uid);
+        c.k8s_pod_labels.clone_from(&self.k8s_pod_labels);
+        c.metadata_complete = true;
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -62,8 +108,16 @@ pub struct ContainerStats {
     pub hits: u64,
     /// Lookups that found nothing yet and queued a fetch.
     pub misses: u64,
-    /// Engine inspections that failed.
+    /// Fetches that no runtime answered (unknown id, or every runtime failed).
     pub errors: u64,
+}
+
+/// Which runtimes to ask.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuntimeConfig {
+    /// CRI sockets (`--cri-socket`); empty means the usual places that exist
+    /// ([`crate::cri::DEFAULT_SOCKETS`]).
+    pub cri_sockets: Vec<PathBuf>,
 }
 
 /// The shared cache; cheap to clone.
@@ -71,7 +125,7 @@ pub struct ContainerStats {
 pub struct ContainerCache {
     map: Arc<Mutex<HashMap<String, Entry>>>,
     stats: Arc<Mutex<ContainerStats>>,
-    tx: Option<mpsc::UnboundedSender<String>>,
+    tx: Option<mpsc::UnboundedSender<ContainerRef>>,
 }
 
 /// Splits an image reference into repository and tag.
@@ -93,6 +147,13 @@ fn rfc3339_ns(s: &str) -> u64 {
         .ok()
         .and_then(|t| u64::try_from(t.unix_timestamp_nanos()).ok())
         .unwrap_or(0)
+}
+
+fn label(labels: &[(String, String)], key: &str) -> Option<String> {
+    labels
+        .iter()
+        .find(|(k, v)| k == key && !v.is_empty())
+        .map(|(_, v)| v.clone())
 }
 
 async fn inspect(docker: &Docker, id: &str) -> Option<ContainerMeta> {
@@ -154,6 +215,10 @@ async fn inspect(docker: &Docker, id: &str) -> Option<ContainerMeta> {
             .map(|s| rfc3339_ns(&s))
             .unwrap_or(0),
         mounts,
+        k8s_pod_name: label(&labels, "io.kubernetes.pod.name"),
+        k8s_ns_name: label(&labels, "io.kubernetes.pod.namespace"),
+        k8s_pod_uid: label(&labels, "io.kubernetes.pod.uid"),
+        k8s_pod_labels: Vec::new(),
         labels,
     })
 }
@@ -173,8 +238,51 @@ fn engine_sockets() -> Vec<String> {
     out
 }
 
+/// The runtimes the worker asks.
+struct Backends {
+    docker: Vec<Docker>,
+    cri: Vec<CriClient>,
+}
+
+impl Backends {
+    async fn docker(&self, id: &str) -> Option<ContainerMeta> {
+        for d in &self.docker {
+            let inspected = tokio::time::timeout(CALL_TIMEOUT, inspect(d, id)).await;
+            if let Ok(Some(meta)) = inspected {
+                return Some(meta);
+            }
+        }
+        None
+    }
+
+    async fn cri(&self, id: &str) -> Option<ContainerMeta> {
+        for c in &self.cri {
+            match c.container(id).await {
+                Ok(Some(meta)) => return Some(meta),
+                Ok(None) => {}
+                Err(e) => tracing::debug!("container {id}: {e}"),
+            }
+        }
+        None
+    }
+
+    /// Asks the runtime the cgroup path named first, then the others.
+    async fn lookup(&self, c: &ContainerRef) -> Option<ContainerMeta> {
+        match c.runtime {
+            Runtime::Containerd | Runtime::CriO => match self.cri(&c.full_id).await {
+                Some(m) => Some(m),
+                None => self.docker(&c.full_id).await,
+            },
+            Runtime::Docker | Runtime::Podman => match self.docker(&c.full_id).await {
+                Some(m) => Some(m),
+                None => self.cri(&c.full_id).await,
+            },
+        }
+    }
+}
+
 impl ContainerCache {
-    /// A cache with no engine behind it (replay, tests, hosts without Docker).
+    /// A cache with no runtime behind it (replay, tests, hosts without any).
     pub fn offline() -> ContainerCache {
         ContainerCache {
             map: Arc::new(Mutex::new(HashMap::new())),
@@ -183,13 +291,25 @@ impl ContainerCache {
         }
     }
 
-    /// Starts the background lookup thread against the local engine sockets. Without any
-    /// engine the cache stays offline and containers carry only their id.
-    pub fn start() -> ContainerCache {
+    /// Starts the background lookup thread against the local Docker/Podman sockets and the CRI
+    /// sockets of `cfg`. Without any runtime the cache stays offline and containers carry only
+    /// their id and runtime.
+    pub fn start(cfg: &RuntimeConfig) -> ContainerCache {
         let sockets = engine_sockets();
-        if sockets.is_empty() {
+        let cri_sockets = if cfg.cri_sockets.is_empty() {
+            crate::cri::discover()
+        } else {
+            // Named explicitly: used even if absent now, the runtime may start later.
+            for s in &cfg.cri_sockets {
+                if !s.exists() {
+                    tracing::warn!("CRI socket {} does not exist (yet)", s.display());
+                }
+            }
+            cfg.cri_sockets.clone()
+        };
+        if sockets.is_empty() && cri_sockets.is_empty() {
             tracing::info!(
-                "no container engine socket found; container names and images stay unset"
+                "no container runtime socket found; container names and images stay unset"
             );
             return ContainerCache::offline();
         }
@@ -212,7 +332,7 @@ impl ContainerCache {
                         return;
                     }
                 };
-                rt.block_on(worker.run(sockets, rx));
+                rt.block_on(worker.run(sockets, cri_sockets, rx));
             });
         if let Err(e) = spawned {
             tracing::warn!("container lookups disabled: {e}");
@@ -228,32 +348,33 @@ impl ContainerCache {
         m.insert(id.to_owned(), e);
     }
 
-    async fn run(self, sockets: Vec<String>, mut rx: mpsc::UnboundedReceiver<String>) {
-        let engines: Vec<Docker> = sockets
+    async fn run(
+        self,
+        sockets: Vec<String>,
+        cri_sockets: Vec<PathBuf>,
+        mut rx: mpsc::UnboundedReceiver<ContainerRef>,
+    ) {
+        let docker: Vec<Docker> = sockets
             .iter()
             .filter_map(|s| Docker::connect_with_unix(s, 10, bollard::API_DEFAULT_VERSION).ok())
             .collect();
-        if engines.is_empty() {
+        let cri: Vec<CriClient> = cri_sockets
+            .iter()
+            .map(|s| CriClient::new(s, CALL_TIMEOUT))
+            .collect();
+        if docker.is_empty() && cri.is_empty() {
             return;
         }
-        for d in &engines {
-            let list = d
-                .list_containers(None::<ListContainersOptions>)
-                .await
-                .unwrap_or_default();
-            for c in list {
-                if let Some(id) = c.id {
-                    self.fetch(&engines, &id).await;
-                }
-            }
-        }
+        let backends = Arc::new(Backends { docker, cri });
+        // Known before their next process runs: what is running now.
+        tokio::spawn(self.clone().prewarm(backends.clone()));
         let mut filters = HashMap::new();
         filters.insert("type".to_owned(), vec!["container".to_owned()]);
         filters.insert(
             "event".to_owned(),
             vec!["create".to_owned(), "start".to_owned()],
         );
-        let mut streams = futures_util::stream::select_all(engines.iter().map(|d| {
+        let mut streams = futures_util::stream::select_all(backends.docker.iter().map(|d| {
             d.events(Some(EventsOptions {
                 filters: Some(filters.clone()),
                 ..Default::default()
@@ -261,37 +382,73 @@ impl ContainerCache {
             .boxed()
         }));
         loop {
-            tokio::select! {
+            let next = tokio::select! {
                 req = rx.recv() => match req {
-                    Some(id) => self.fetch(&engines, &id).await,
+                    Some(c) => c,
                     None => return,
                 },
                 ev = streams.next(), if !streams.is_empty() => {
-                    if let Some(Ok(ev)) = ev {
-                        if let Some(id) = ev.actor.and_then(|a| a.id) {
-                            self.fetch(&engines, &id).await;
-                        }
+                    match ev.and_then(Result::ok).and_then(|ev| ev.actor).and_then(|a| a.id) {
+                        Some(id) => ContainerRef { full_id: id, runtime: Runtime::Docker },
+                        None => continue,
                     }
                 }
+            };
+            tokio::spawn(self.clone().fetch(backends.clone(), next));
+        }
+    }
+
+    async fn prewarm(self, backends: Arc<Backends>) {
+        for d in &backends.docker {
+            let list = d
+                .list_containers(None::<ListContainersOptions>)
+                .await
+                .unwrap_or_default();
+            for id in list.into_iter().filter_map(|c| c.id) {
+                let c = ContainerRef {
+                    full_id: id,
+                    runtime: Runtime::Docker,
+                };
+                self.clone().fetch(backends.clone(), c).await;
+            }
+        }
+        for cri in &backends.cri {
+            match cri.version().await {
+                Ok(v) => tracing::info!(
+                    socket = cri.socket(),
+                    runtime = %format!("{} {}", v.runtime_name, v.runtime_version),
+                    "CRI runtime found"
+                ),
+                Err(e) => {
+                    tracing::info!("{e}");
+                    continue;
+                }
+            }
+            for id in cri.container_ids().await.unwrap_or_default() {
+                let c = ContainerRef {
+                    full_id: id,
+                    runtime: Runtime::Containerd,
+                };
+                self.clone().fetch(backends.clone(), c).await;
             }
         }
     }
 
-    async fn fetch(&self, engines: &[Docker], id: &str) {
-        for d in engines {
-            if let Some(meta) = inspect(d, id).await {
-                self.put(id, Entry::Known(Arc::new(meta)));
-                return;
+    async fn fetch(self, backends: Arc<Backends>, c: ContainerRef) {
+        match backends.lookup(&c).await {
+            Some(meta) => self.put(&c.full_id, Entry::Known(Arc::new(meta))),
+            None => {
+                if let Ok(mut s) = self.stats.lock() {
+                    s.errors += 1;
+                }
+                self.put(&c.full_id, Entry::Failed(Instant::now()));
             }
         }
-        if let Ok(mut s) = self.stats.lock() {
-            s.errors += 1;
-        }
-        self.put(id, Entry::Failed(Instant::now()));
     }
 
     /// The metadata of `c` if known now. A miss queues a lookup and returns `None`
-    /// immediately; the next event of the container gets the answer.
+    /// immediately; the next event of the container gets the answer. A lookup that found
+    /// nothing is remembered for a few seconds before it is tried again.
     pub fn lookup(&self, c: &ContainerRef) -> Option<Arc<ContainerMeta>> {
         let state = self
             .map
@@ -305,7 +462,7 @@ impl ContainerCache {
             _ => {
                 if let Some(tx) = &self.tx {
                     self.put(&c.full_id, Entry::Pending);
-                    let _ = tx.send(c.full_id.clone());
+                    let _ = tx.send(c.clone());
                 }
                 None
             }
@@ -361,6 +518,77 @@ mod tests {
             split_image("alpine@sha256:abc"),
             ("alpine".into(), String::new())
         );
+    }
+
+    #[test]
+    fn fill_copies_the_pod_fields_too() {
+        let meta = ContainerMeta {
+            name: "app".into(),
+            image: "x:1".into(),
+            k8s_pod_name: Some("web".into()),
+            k8s_ns_name: Some("shop".into()),
+            k8s_pod_uid: Some("4b1c".into()),
+            k8s_pod_labels: vec![("app".into(), "web".into())],
+            mounts: vec![("/h".into(), "/c".into(), String::new(), false)],
+            ..ContainerMeta::default()
+        };
+        let mut c = Container::default();
+        meta.fill(&mut c);
+        assert!(c.metadata_complete);
+        assert_eq!(c.name, "app");
+        assert_eq!(c.k8s_pod_name.as_deref(), Some("web"));
+        assert_eq!(c.k8s_ns_name.as_deref(), Some("shop"));
+        assert_eq!(c.k8s_pod_uid.as_deref(), Some("4b1c"));
+        assert_eq!(c.k8s_pod_labels, meta.k8s_pod_labels);
+        assert_eq!(c.mounts.len(), 1);
+        assert!(!c.mounts[0].rw);
+    }
+
+    #[test]
+    fn an_unanswered_lookup_is_cached_as_negative() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = ContainerCache::start(&RuntimeConfig {
+            cri_sockets: vec![dir.path().join("absent.sock")],
+        });
+        let r = ContainerRef {
+            full_id: "b".repeat(64),
+            runtime: Runtime::Containerd,
+        };
+        // The entry of this id only: the counters also see whatever else runs on the host.
+        let failed_at =
+            |cache: &ContainerCache| match cache.map.lock().expect("lock").get(&r.full_id) {
+                Some(Entry::Failed(at)) => Some(*at),
+                _ => None,
+            };
+        assert!(cache.lookup(&r).is_none(), "a miss returns at once");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let first = loop {
+            if let Some(at) = failed_at(&cache) {
+                break at;
+            }
+            assert!(Instant::now() < deadline, "the lookup never completed");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        // Within RETRY_AFTER, further misses are answered from the negative entry and queue
+        // no new fetch, which would replace it.
+        for _ in 0..5 {
+            assert!(cache.lookup(&r).is_none());
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(failed_at(&cache), Some(first));
+        // Once it expires, the next miss asks the runtimes again.
+        std::thread::sleep(RETRY_AFTER);
+        assert!(cache.lookup(&r).is_none());
+        loop {
+            if failed_at(&cache).is_some_and(|at| at > first) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline + RETRY_AFTER,
+                "no retry after expiry"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     #[test]

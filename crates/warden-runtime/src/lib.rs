@@ -10,6 +10,7 @@
 
 pub mod cgroup;
 pub mod container;
+pub mod cri;
 pub mod decode;
 pub mod live;
 pub mod mapper;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 
-use warden_rules::event::{Ancestor, Container, EventArg, Fd, FdType, Mount, Process};
+use warden_rules::event::{Ancestor, Container, EventArg, Fd, FdType, Process};
 use warden_rules::Event;
 
 use crate::cgroup::ContainerRef;
@@ -222,33 +222,7 @@ impl Enricher {
             ..Container::default()
         };
         if let Some(m) = meta {
-            out.name = m.name.clone();
-            out.image = m.image.clone();
-            out.image_repository = m.image_repository.clone();
-            out.image_tag = m.image_tag.clone();
-            out.image_digest = m.image_digest.clone();
-            out.image_id = m.image_id.clone();
-            out.privileged = m.privileged;
-            out.start_ts = m.start_ts;
-            out.mounts = m
-                .mounts
-                .iter()
-                .map(|(s, d, mode, rw)| Mount {
-                    source: s.clone(),
-                    dest: d.clone(),
-                    mode: mode.clone(),
-                    rw: *rw,
-                })
-                .collect();
-            let label = |k: &str| {
-                m.labels
-                    .iter()
-                    .find(|(lk, _)| lk == k)
-                    .map(|(_, v)| v.clone())
-            };
-            out.k8s_pod_name = label("io.kubernetes.pod.name");
-            out.k8s_ns_name = label("io.kubernetes.pod.namespace");
-            out.k8s_pod_uid = label("io.kubernetes.pod.uid");
+            m.fill(&mut out);
         }
         out
     }

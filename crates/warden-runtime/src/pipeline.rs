@@ -229,15 +229,7 @@ impl<E: Evaluator> Pipeline<E> {
             match self.enricher.containers.lookup(&b.container) {
                 Some(meta) => {
                     if let Some(c) = &mut b.event.container {
-                        c.name = meta.name.clone();
-                        c.image = meta.image.clone();
-                        c.image_repository = meta.image_repository.clone();
-                        c.image_tag = meta.image_tag.clone();
-                        c.image_digest = meta.image_digest.clone();
-                        c.image_id = meta.image_id.clone();
-                        c.privileged = meta.privileged;
-                        c.start_ts = meta.start_ts;
-                        c.metadata_complete = true;
+                        meta.fill(c);
                     }
                     let mut alerts = Vec::new();
                     self.evaluator

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use serde::Deserialize;
 use warden_rules::ratelimit::RateLimiter;
-use warden_runtime::container::ContainerCache;
+use warden_runtime::container::{ContainerCache, RuntimeConfig};
 use warden_runtime::decode::BootClock;
 use warden_runtime::mapper::Enricher;
 use warden_runtime::metrics::Metrics;
@@ -31,6 +32,7 @@ Examples:
   warden watch --metrics-addr 127.0.0.1:8765     /healthz and /metrics (Prometheus)
   warden watch record events.jsonl --duration 60 record 60 s of events (and alert as usual)
   warden watch replay events.jsonl --rules r.yaml  evaluate rules offline on a recording
+  warden watch --cri-socket /run/k3s/containerd/containerd.sock   pod metadata from this CRI runtime
 
 Alerts are JSON lines shaped like Falco's (time, rule, priority, output, output_fields, tags,
 hostname, source). Kernel drops raise \"Falco internal: syscall event drop\" alerts.
@@ -97,6 +99,20 @@ pub struct WatchArgs {
     /// Stop after this many seconds.
     #[arg(long, value_name = "SECS", global = true)]
     pub duration: Option<u64>,
+    /// CRI runtime socket (containerd, CRI-O) for container and pod metadata; repeatable.
+    /// Default: the config's `watch: cri-sockets`, else those of /run/containerd/containerd.sock,
+    /// /run/crio/crio.sock, /run/k3s/containerd/containerd.sock that exist.
+    #[arg(long = "cri-socket", value_name = "PATH", global = true)]
+    pub cri_sockets: Vec<PathBuf>,
+}
+
+/// The `watch:` section of the config file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WatchConfig {
+    /// CRI sockets, as `--cri-socket`.
+    #[serde(default)]
+    pub cri_sockets: Vec<PathBuf>,
 }
 
 /// `warden watch` modes.
@@ -174,7 +190,8 @@ fn limiter(args: &WatchArgs) -> Option<RateLimiter> {
 }
 
 /// Runs `warden watch`.
-pub fn run(args: &WatchArgs, _g: &Globals) -> anyhow::Result<ExitCode> {
+pub fn run(args: &WatchArgs, g: &Globals) -> anyhow::Result<ExitCode> {
+    let cfg: WatchConfig = g.config.section("watch")?;
     let rules = load_rules(args)?;
     let metrics = Arc::new(Metrics::default());
     let clock = BootClock::now();
@@ -213,7 +230,14 @@ pub fn run(args: &WatchArgs, _g: &Globals) -> anyhow::Result<ExitCode> {
     }
     let mut tree = ProcessTree::new(clock);
     tree.bootstrap();
-    let enricher = Enricher::new(tree, ContainerCache::start(), clock);
+    let runtimes = RuntimeConfig {
+        cri_sockets: if args.cri_sockets.is_empty() {
+            cfg.cri_sockets
+        } else {
+            args.cri_sockets.clone()
+        },
+    };
+    let enricher = Enricher::new(tree, ContainerCache::start(&runtimes), clock);
     let mut pipeline = Pipeline::new(
         enricher,
         rules,

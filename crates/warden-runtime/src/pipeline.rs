@@ -166,7 +166,7 @@ impl<E: Evaluator> Pipeline<E> {
                     self.backfill.push(Backfill {
                         event: ev.clone(),
                         container: ContainerRef {
-                            full_id: c.full_id.clone(),
+                            full_id: c.full_id.to_string(),
                             runtime: runtime_of(&c.runtime),
                         },
                         rules: alerts.iter().map(|a| a.rule.clone()).collect(),
@@ -229,12 +229,12 @@ impl<E: Evaluator> Pipeline<E> {
             match self.enricher.containers.lookup(&b.container) {
                 Some(meta) => {
                     if let Some(c) = &mut b.event.container {
-                        c.name = meta.name.clone();
-                        c.image = meta.image.clone();
-                        c.image_repository = meta.image_repository.clone();
-                        c.image_tag = meta.image_tag.clone();
-                        c.image_digest = meta.image_digest.clone();
-                        c.image_id = meta.image_id.clone();
+                        c.name = meta.name.as_str().into();
+                        c.image = meta.image.as_str().into();
+                        c.image_repository = meta.image_repository.as_str().into();
+                        c.image_tag = meta.image_tag.as_str().into();
+                        c.image_digest = meta.image_digest.as_str().into();
+                        c.image_id = meta.image_id.as_str().into();
                         c.privileged = meta.privileged;
                         c.start_ts = meta.start_ts;
                         c.metadata_complete = true;

@@ -38,9 +38,9 @@ pub struct Engine {
     /// Per event type: the candidate rules in file order, each with the entry of its condition
     /// (specialised for that type) in `steps`, or a terminal when the rule is constant for it.
     buckets: Vec<Vec<(usize, u32)>>,
-    /// The event's memory blocks some check reads (`fast::T_*`), touched together before
-    /// evaluation.
-    touch_any: u16,
+    /// Per bucket: the event's memory blocks some check of that bucket reads (`fast::T_*`),
+    /// touched together before evaluation.
+    touch: Vec<u16>,
     /// Every specialised condition, flattened into short-circuit jumps over the leaves.
     steps: Vec<Step>,
     /// The distinct checks every step refers to by index.
@@ -287,7 +287,7 @@ impl Engine {
             rules,
             type_ids,
             buckets,
-            touch_any: touch.iter().fold(0, |m, t| m | t),
+            touch,
             steps,
             leaves,
             any_type,
@@ -344,8 +344,6 @@ impl Engine {
     /// Indices (into [`Engine::rules`]) of the rules that match `ev`, in file order.
     pub fn matches(&self, ev: &Event, out: &mut Vec<usize>) {
         out.clear();
-        // Started before the type lookup, so its misses overlap the type string's own miss.
-        std::hint::black_box(fast::touch(ev, self.touch_any));
         // Types no rule names share the last bucket: the rules that apply to every type.
         let b = self
             .type_ids
@@ -355,6 +353,10 @@ impl Engine {
         if cand.is_empty() {
             return;
         }
+        // Only the blocks this type's rules read: the type is stored inline in the event's
+        // first line, so looking it up first costs no extra miss, and an open does not pull
+        // in the argument list of its process or its ancestry when no open rule reads them.
+        std::hint::black_box(fast::touch(ev, self.touch[b]));
         let ctx = Ctx::new(ev, &self.hostname);
         let first = self.matching == Matching::First;
         let mut memo = Memo::new();

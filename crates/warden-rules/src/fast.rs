@@ -390,7 +390,7 @@ fn open_mask(name: &str) -> Option<u8> {
 }
 
 impl StrCmp {
-    #[inline]
+    #[inline(always)]
     fn test(&self, b: &[u8]) -> bool {
         match self {
             StrCmp::Eq(l) => compiler::bytes_eq(b, l),

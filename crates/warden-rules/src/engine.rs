@@ -185,20 +185,20 @@ impl Engine {
         while pc < NO {
             let s = self.steps[pc as usize];
             let i = s.leaf as usize;
-            let r = if i < MEMO_LEAVES {
-                let (w, b) = (i / 64, 1u64 << (i % 64));
-                if memo.known[w] & b != 0 {
-                    memo.val[w] & b != 0
-                } else {
-                    let r = self.leaves[i].eval(c);
+            // One call site, so the leaf evaluation is inlined here once.
+            let (w, b) = ((i / 64) % (MEMO_LEAVES / 64), 1u64 << (i % 64));
+            let memoised = i < MEMO_LEAVES;
+            let r = if memoised && memo.known[w] & b != 0 {
+                memo.val[w] & b != 0
+            } else {
+                let r = self.leaves[i].eval(c);
+                if memoised {
                     memo.known[w] |= b;
                     if r {
                         memo.val[w] |= b;
                     }
-                    r
                 }
-            } else {
-                self.leaves[i].eval(c)
+                r
             };
             pc = if r { s.on_true } else { s.on_false };
         }

@@ -334,7 +334,7 @@ impl Leaf {
     }
 
     /// Evaluates the leaf on one event.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn eval(&self, c: &Ctx<'_>) -> bool {
         match self {
             Leaf::Open { mask, want } => (c.open_bits & mask != 0) == *want,

@@ -5,14 +5,20 @@
 # `warden watch replay` would. Goal: >= 2,000,000 events/s per core.
 #
 # Usage: bench/rules.sh [EVENTS] [extra rules_bench args...]
-# Env:   CARGO_TARGET_DIR (default target/), RUNS (default 3)
+# Env:   CARGO_TARGET_DIR (default target/), RUNS (default 3),
+#        RULES_BENCH (a rules_bench binary to run instead of building one, e.g. to run two
+#        builds alternately in the same time window)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS="${1:-5000000}"
 shift || true
 RUNS="${RUNS:-3}"
-cargo build --release -q -p warden-rules --example rules_bench
-BIN="${CARGO_TARGET_DIR:-target}/release/examples/rules_bench"
+if [ -n "${RULES_BENCH:-}" ]; then
+  BIN="$RULES_BENCH"
+else
+  cargo build --release -q -p warden-rules --example rules_bench
+  BIN="${CARGO_TARGET_DIR:-target}/release/examples/rules_bench"
+fi
 REC="$(mktemp -t warden-rules-bench.XXXXXX.jsonl)"
 trap 'rm -f "$REC"' EXIT
 # One run generates the stream and records it; the measured runs replay the recording.

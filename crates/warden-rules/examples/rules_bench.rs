@@ -80,7 +80,7 @@ fn generate(n: usize) -> Vec<Event> {
         let name = r.pick(&procs);
         let in_container = r.next() % 4 != 0;
         let container = in_container.then(|| Container {
-            id: format!("{:012x}", r.next() % 0xffff_ffff_ffff),
+            id: format!("{:012x}", r.next() % 0xffff_ffff_ffff).into(),
             name: "app".into(),
             image_repository: r.pick(&images).into(),
             image_tag: "latest".into(),
@@ -93,8 +93,8 @@ fn generate(n: usize) -> Vec<Event> {
             ppid: 900,
             vpid: 1 + (r.next() % 50) as i64,
             name: name.into(),
-            exe: format!("/usr/bin/{name}"),
-            exepath: format!("/usr/bin/{name}"),
+            exe: format!("/usr/bin/{name}").into(),
+            exepath: format!("/usr/bin/{name}").into(),
             args: vec!["-c".into(), "echo hello world".into()],
             cwd: "/app/".into(),
             tty: if r.next() % 5 == 0 { 34816 } else { 0 },

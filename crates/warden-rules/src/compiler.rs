@@ -781,7 +781,7 @@ impl COperand {
             COperand::Getopt(first, opts, key) => {
                 let args: Vec<String> = match &**first {
                     Item::Op(COperand::Field(def, FieldArg::None)) if def.name == "proc.args" => {
-                        c.ev.proc.args.clone()
+                        c.ev.proc.args.iter().map(|a| a.to_string()).collect()
                     }
                     other => item_strings(other, c)
                         .iter()

@@ -38,9 +38,9 @@ pub struct Engine {
     /// Per event type: the candidate rules in file order, each with the entry of its condition
     /// (specialised for that type) in `steps`, or a terminal when the rule is constant for it.
     buckets: Vec<Vec<(usize, u32)>>,
-    /// The event's memory blocks some check reads (`fast::T_*`), touched together before
-    /// evaluation.
-    touch_any: u16,
+    /// Per bucket: the event's memory blocks some check of that bucket reads (`fast::T_*`),
+    /// touched together before evaluation.
+    touch: Vec<u16>,
     /// Every specialised condition, flattened into short-circuit jumps over the leaves.
     steps: Vec<Step>,
     /// The distinct checks every step refers to by index.
@@ -185,20 +185,20 @@ impl Engine {
         while pc < NO {
             let s = self.steps[pc as usize];
             let i = s.leaf as usize;
-            let r = if i < MEMO_LEAVES {
-                let (w, b) = (i / 64, 1u64 << (i % 64));
-                if memo.known[w] & b != 0 {
-                    memo.val[w] & b != 0
-                } else {
-                    let r = self.leaves[i].eval(c);
+            // One call site, so the leaf evaluation is inlined here once.
+            let (w, b) = ((i / 64) % (MEMO_LEAVES / 64), 1u64 << (i % 64));
+            let memoised = i < MEMO_LEAVES;
+            let r = if memoised && memo.known[w] & b != 0 {
+                memo.val[w] & b != 0
+            } else {
+                let r = self.leaves[i].eval(c);
+                if memoised {
                     memo.known[w] |= b;
                     if r {
                         memo.val[w] |= b;
                     }
-                    r
                 }
-            } else {
-                self.leaves[i].eval(c)
+                r
             };
             pc = if r { s.on_true } else { s.on_false };
         }
@@ -287,7 +287,7 @@ impl Engine {
             rules,
             type_ids,
             buckets,
-            touch_any: touch.iter().fold(0, |m, t| m | t),
+            touch,
             steps,
             leaves,
             any_type,
@@ -344,8 +344,6 @@ impl Engine {
     /// Indices (into [`Engine::rules`]) of the rules that match `ev`, in file order.
     pub fn matches(&self, ev: &Event, out: &mut Vec<usize>) {
         out.clear();
-        // Started before the type lookup, so its misses overlap the type string's own miss.
-        std::hint::black_box(fast::touch(ev, self.touch_any));
         // Types no rule names share the last bucket: the rules that apply to every type.
         let b = self
             .type_ids
@@ -355,6 +353,10 @@ impl Engine {
         if cand.is_empty() {
             return;
         }
+        // Only the blocks this type's rules read: the type is stored inline in the event's
+        // first line, so looking it up first costs no extra miss, and an open does not pull
+        // in the argument list of its process or its ancestry when no open rule reads them.
+        std::hint::black_box(fast::touch(ev, self.touch[b]));
         let ctx = Ctx::new(ev, &self.hostname);
         let first = self.matching == Matching::First;
         let mut memo = Memo::new();

@@ -14,8 +14,23 @@
 //! event that is not in cache is mostly waiting for its lines. The declaration order is also
 //! the key order of a recording line, which readers must not depend on (JSON objects are
 //! unordered, and every field has a default).
+//!
+//! Text is [`Str`]: short strings live inside the struct, so a typical event is its struct
+//! plus two or three small heap blocks (argument list, ancestors) instead of ~35; evaluating
+//! an event that is not in cache waits for a few adjacent lines, not a chain of pointers.
 
 use serde::{Deserialize, Serialize};
+
+/// The string type of every text field: up to 24 bytes are stored inline in the struct (no
+/// heap block), which covers syscall and argument names, flags, process and user names, most
+/// executables and container ids. It derefs to `str`, compares with `&str`, and serialises as a
+/// plain JSON string, so recordings are unchanged. Build one with `.into()` from `&str` or
+/// `String`, or `Str::default()`.
+pub type Str = compact_str::CompactString;
+
+/// `to_compact_string()` for numbers and other `Display` values: formats straight into a
+/// [`Str`], without the heap block `to_string()` would allocate.
+pub use compact_str::ToCompactString;
 
 /// One enriched syscall event.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -25,7 +40,7 @@ pub struct Event {
     /// Syscall name without prefix, as Falco names it: `execve`, `openat`, `connect`
     /// (`evt.type`).
     #[serde(rename = "type")]
-    pub evt_type: String,
+    pub evt_type: Str,
     /// Raw return value (`evt.rawres`). `evt.res` renders it: `SUCCESS`, an errno name such as
     /// `ENOENT` when negative, or the number.
     pub res: i64,
@@ -46,10 +61,10 @@ pub struct Event {
     /// Timestamp in nanoseconds since the Unix epoch (`evt.time`, `evt.rawtime`).
     pub ts: u64,
     /// Event source; `syscall` for everything the sensor emits (`evt.source`).
-    pub source: String,
+    pub source: Str,
     /// Direction: `<` (exit) for every syscall event; `>` is accepted for enter events
     /// (`evt.dir`).
-    pub dir: String,
+    pub dir: Str,
     /// CPU the event was captured on (`evt.cpu`).
     pub cpu: u32,
     /// Captured I/O buffer, if any (`evt.buffer`), for read/write/sendto-like events.
@@ -62,9 +77,9 @@ pub struct Event {
 pub struct EventArg {
     /// Argument name as in Falco's event table: `flags`, `mode`, `target`, `linkpath`,
     /// `oldpath`, `newpath`, `request`, `domain`, `uid`, `name`, `filename`, `path`, `fd`, `res`.
-    pub name: String,
+    pub name: Str,
     /// Rendered value (what `evt.arg.NAME` compares against).
-    pub value: String,
+    pub value: Str,
     /// Raw numeric value when the argument is numeric (`evt.rawarg.NAME`).
     pub raw: Option<i64>,
 }
@@ -75,21 +90,21 @@ pub struct EventArg {
 #[repr(C)]
 pub struct Process {
     /// Name: the basename of the executable, truncated like `comm` is not (`proc.name`).
-    pub name: String,
+    pub name: Str,
     /// `argv[0]` as given (`proc.exe`).
-    pub exe: String,
+    pub exe: Str,
     /// Full path of the executable (`proc.exepath`).
-    pub exepath: String,
+    pub exepath: Str,
     /// Arguments after `argv[0]` (`proc.args`; `proc.cmdline` is `name` plus these).
-    pub args: Vec<String>,
+    pub args: Vec<Str>,
     /// Working directory, with a trailing slash as Falco renders it (`proc.cwd`).
-    pub cwd: String,
+    pub cwd: Str,
     /// Ancestors, nearest first: `ancestors[0]` is the parent (`proc.pname`, `proc.aname[1]`),
     /// `ancestors[1]` the grandparent (`proc.aname[2]`), and so on. The sensor stops at pid 1
     /// or at its ancestry depth limit.
     pub ancestors: Vec<Ancestor>,
     /// User name resolved in the process's own root, if known (`user.name`).
-    pub user: Option<String>,
+    pub user: Option<Str>,
     /// Process id, host namespace (`proc.pid`).
     pub pid: i64,
     /// Thread id, host namespace (`thread.tid`).
@@ -122,30 +137,30 @@ pub struct Process {
     /// The executable is writable by the process's user (`proc.is_exe_writable`).
     pub exe_writable: bool,
     /// Environment as `KEY=value` strings, when the sensor captured it (`proc.env`).
-    pub env: Option<Vec<String>>,
+    pub env: Option<Vec<Str>>,
     /// User home directory (`user.homedir`).
-    pub user_home: Option<String>,
+    pub user_home: Option<Str>,
     /// User login shell (`user.shell`).
-    pub user_shell: Option<String>,
+    pub user_shell: Option<Str>,
     /// Group name (`group.name`).
-    pub group: Option<String>,
+    pub group: Option<Str>,
     /// Name of the login user (`user.loginname`).
-    pub loginname: Option<String>,
+    pub loginname: Option<Str>,
     /// Effective capabilities rendered as `CAP_SYS_ADMIN CAP_NET_RAW ...`
     /// (`thread.cap_effective`).
-    pub cap_effective: Option<String>,
+    pub cap_effective: Option<Str>,
     /// Permitted capabilities, same rendering (`thread.cap_permitted`).
-    pub cap_permitted: Option<String>,
+    pub cap_permitted: Option<Str>,
     /// Executable inode change time, ns since the epoch (`proc.exe_ino.ctime`).
     pub exe_ino_ctime: Option<u64>,
     /// Executable inode modification time, ns since the epoch (`proc.exe_ino.mtime`).
     pub exe_ino_mtime: Option<u64>,
     /// Session leader's name (`proc.sname`), if known.
-    pub sname: Option<String>,
+    pub sname: Option<Str>,
     /// Process group leader's name (`proc.vpgid.name`), if known.
-    pub vpgid_name: Option<String>,
+    pub vpgid_name: Option<Str>,
     /// Process group leader's `argv[0]` (`proc.vpgid.exe`), if known.
-    pub vpgid_exe: Option<String>,
+    pub vpgid_exe: Option<Str>,
 }
 
 /// One ancestor of a process.
@@ -154,15 +169,15 @@ pub struct Process {
 #[repr(C)]
 pub struct Ancestor {
     /// Name (`proc.aname[N]`, `proc.pname`).
-    pub name: String,
+    pub name: Str,
     /// `argv[0]` (`proc.aexe[N]`, `proc.pexe`).
-    pub exe: String,
+    pub exe: Str,
     /// Process id (`proc.apid[N]`, `proc.ppid` for the parent).
     pub pid: i64,
     /// Full executable path (`proc.aexepath[N]`, `proc.pexepath`).
-    pub exepath: String,
+    pub exepath: Str,
     /// Arguments after `argv[0]` (`proc.pcmdline` is `name` plus these).
-    pub args: Vec<String>,
+    pub args: Vec<Str>,
     /// Start time in ns since the epoch (`proc.ppid.duration` for the parent), 0 if unknown.
     pub start_ts: u64,
 }
@@ -175,7 +190,7 @@ pub struct Fd {
     /// Full name: the resolved path for files, `cip:cport->sip:sport` for sockets
     /// (`fd.name`). For sockets the sensor may leave it empty and it is rendered from the
     /// tuple.
-    pub name: String,
+    pub name: Str,
     /// Descriptor number; -1 when the syscall failed (`fd.num`).
     pub num: i64,
     /// Kind of descriptor (`fd.type`, `fd.typechar`).
@@ -197,17 +212,17 @@ pub struct Fd {
     /// Inode number (`fd.ino`).
     pub ino: u64,
     /// The path exactly as passed to the syscall, before resolution (`fd.nameraw`).
-    pub nameraw: Option<String>,
+    pub nameraw: Option<Str>,
     /// Client (local for outbound) address (`fd.cip`).
     pub cip: Option<std::net::IpAddr>,
     /// Server (remote for outbound) address (`fd.sip`).
     pub sip: Option<std::net::IpAddr>,
     /// Layer-4 protocol: `tcp`, `udp`, `icmp`, `raw` (`fd.l4proto`).
-    pub l4proto: Option<String>,
+    pub l4proto: Option<Str>,
     /// DNS name of the server address, when the sensor resolved it (`fd.sip.name`).
-    pub sip_name: Option<String>,
+    pub sip_name: Option<Str>,
     /// DNS name of the client address (`fd.cip.name`).
-    pub cip_name: Option<String>,
+    pub cip_name: Option<Str>,
 }
 
 /// Kind of file descriptor, as Falco's `fd.type` names it.
@@ -311,40 +326,40 @@ impl FdType {
 pub struct Container {
     /// Short (12 hex characters) container id, as Falco's container plugin reports it
     /// (`container.id`); the full id is `full_id`.
-    pub id: String,
+    pub id: Str,
     /// Image repository, e.g. `docker.io/library/nginx` (`container.image.repository`).
-    pub image_repository: String,
+    pub image_repository: Str,
     /// Runs privileged (`container.privileged`).
     pub privileged: bool,
     /// The metadata above is complete; `false` while the runtime lookup is still pending, so
     /// an alert can say its fields will be backfilled.
     pub metadata_complete: bool,
     /// Container name (`container.name`). Filled asynchronously; empty until known.
-    pub name: String,
+    pub name: Str,
     /// Image reference as the runtime reports it, e.g. `nginx:1.27` (`container.image`).
-    pub image: String,
+    pub image: Str,
     /// Image tag (`container.image.tag`).
-    pub image_tag: String,
+    pub image_tag: Str,
     /// Full 64-character id (`container.full_id`).
-    pub full_id: String,
+    pub full_id: Str,
     /// Image digest `sha256:...` (`container.image.digest`).
-    pub image_digest: String,
+    pub image_digest: Str,
     /// Image id (`container.image.id`).
-    pub image_id: String,
+    pub image_id: Str,
     /// Container runtime: `docker`, `containerd`, `cri-o`, `podman` (`container.type`).
-    pub runtime: String,
+    pub runtime: Str,
     /// Start time in ns since the epoch (`container.start_ts`).
     pub start_ts: u64,
     /// Mounts (`container.mounts`, `container.mount.dest[...]`).
     pub mounts: Vec<Mount>,
     /// Kubernetes pod name (`k8s.pod.name`), from the CRI labels.
-    pub k8s_pod_name: Option<String>,
+    pub k8s_pod_name: Option<Str>,
     /// Kubernetes namespace (`k8s.ns.name`).
-    pub k8s_ns_name: Option<String>,
+    pub k8s_ns_name: Option<Str>,
     /// Kubernetes pod uid (`k8s.pod.uid`).
-    pub k8s_pod_uid: Option<String>,
+    pub k8s_pod_uid: Option<Str>,
     /// Kubernetes pod labels, sorted by key (`k8s.pod.label[KEY]`, `k8s.pod.labels`).
-    pub k8s_pod_labels: Vec<(String, String)>,
+    pub k8s_pod_labels: Vec<(Str, Str)>,
 }
 
 /// One container mount.
@@ -352,11 +367,11 @@ pub struct Container {
 #[serde(default)]
 pub struct Mount {
     /// Host path.
-    pub source: String,
+    pub source: Str,
     /// Path inside the container.
-    pub dest: String,
+    pub dest: Str,
     /// Mount mode text (`ro`, `rw`, `z`...).
-    pub mode: String,
+    pub mode: Str,
     /// Read-write.
     pub rw: bool,
 }

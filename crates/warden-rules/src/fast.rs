@@ -334,7 +334,7 @@ impl Leaf {
     }
 
     /// Evaluates the leaf on one event.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn eval(&self, c: &Ctx<'_>) -> bool {
         match self {
             Leaf::Open { mask, want } => (c.open_bits & mask != 0) == *want,
@@ -390,7 +390,7 @@ fn open_mask(name: &str) -> Option<u8> {
 }
 
 impl StrCmp {
-    #[inline]
+    #[inline(always)]
     fn test(&self, b: &[u8]) -> bool {
         match self {
             StrCmp::Eq(l) => compiler::bytes_eq(b, l),
@@ -424,8 +424,9 @@ impl NumCmp {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Memory-level parallelism. An event's data lives in a dozen separate heap blocks (type, argument
-// names and values, paths, process and container strings). Evaluated one check at a time, each
+// Memory-level parallelism. An event's data lives in its struct plus a few separate heap blocks
+// (argument list, ancestors, `proc.args`, and any string longer than the 24 bytes a `Str` holds
+// inline, typically paths). Evaluated one check at a time, each
 // first touch is a cache miss that the next check's branch waits for, so misses are paid one
 // after another. Touching, up front, the first byte of every block the event type's rules will
 // read issues those loads together: they are independent, so the CPU overlaps their misses and
@@ -500,9 +501,15 @@ pub(crate) fn leaf_fields(n: &Node, out: &mut Vec<&'static str>) {
     }
 }
 
+/// Touches a string: its own bytes when it has a heap block, else only the struct word that
+/// holds it inline (which says which of the two it is).
 #[inline]
-fn first(s: &str) -> u8 {
-    s.as_bytes().first().copied().unwrap_or(0)
+fn first(s: &crate::event::Str) -> u8 {
+    if s.is_heap_allocated() {
+        s.as_bytes().first().copied().unwrap_or(0)
+    } else {
+        0
+    }
 }
 
 /// Loads the first byte of every block `bits` names and returns them folded together; the
@@ -541,7 +548,7 @@ pub(crate) fn touch(ev: &crate::event::Event, bits: u16) -> u8 {
         }
     }
     if bits & T_USER != 0 {
-        acc ^= p.user.as_deref().map_or(0, first);
+        acc ^= p.user.as_ref().map_or(0, first);
     }
     if bits & T_CONTAINER != 0 {
         if let Some(c) = &ev.container {

@@ -111,7 +111,7 @@ macro_rules! f {
     };
 }
 
-fn cmdline(name: &str, args: &[String]) -> String {
+fn cmdline(name: &str, args: &[crate::event::Str]) -> String {
     let mut s = String::with_capacity(name.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
     s.push_str(name);
     for a in args {
@@ -1288,7 +1288,7 @@ pub static FIELDS: &[FieldDef] = &[
                 FieldArg::Key(k) => ct
                     .mounts
                     .iter()
-                    .find(|m| &m.source == k)
+                    .find(|m| m.source == k)
                     .map_or(Vals::None, |m| Vals::s(&m.dest)),
                 FieldArg::None => Vals::None,
             }
@@ -1308,7 +1308,7 @@ pub static FIELDS: &[FieldDef] = &[
                 FieldArg::Key(k) => ct
                     .mounts
                     .iter()
-                    .find(|m| &m.dest == k)
+                    .find(|m| m.dest == k)
                     .map_or(Vals::None, |m| Vals::s(&m.source)),
                 FieldArg::None => Vals::None,
             }

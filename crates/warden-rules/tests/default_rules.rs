@@ -18,7 +18,7 @@ fn engine() -> Engine {
 fn container() -> Container {
     Container {
         id: "3f2a1b4c5d6e".into(),
-        full_id: "3f2a1b4c5d6e".repeat(5) + "abcd",
+        full_id: ("3f2a1b4c5d6e".repeat(5) + "abcd").into(),
         name: "web".into(),
         image: "docker.io/library/nginx:1.27".into(),
         image_repository: "docker.io/library/nginx".into(),
@@ -45,9 +45,9 @@ fn proc_(name: &str, args: &[&str], parent: &str) -> Process {
         ppid: 4200,
         vpid: 17,
         name: name.into(),
-        exe: format!("/bin/{name}"),
-        exepath: format!("/bin/{name}"),
-        args: args.iter().map(|s| s.to_string()).collect(),
+        exe: format!("/bin/{name}").into(),
+        exepath: format!("/bin/{name}").into(),
+        args: args.iter().map(|&s| s.into()).collect(),
         cwd: "/".into(),
         tty: 34816,
         uid: 0,
@@ -58,7 +58,7 @@ fn proc_(name: &str, args: &[&str], parent: &str) -> Process {
                 pid: 4200,
                 name: parent.into(),
                 exe: parent.into(),
-                exepath: format!("/usr/bin/{parent}"),
+                exepath: format!("/usr/bin/{parent}").into(),
                 ..Ancestor::default()
             },
             Ancestor {

@@ -123,7 +123,7 @@ fn events(n: usize, types: &[String]) -> Vec<Event> {
     for i in 0..n {
         let name = r.pick(&names);
         let container = r.chance(70).then(|| Container {
-            id: format!("{:012x}", r.next() % 0xffff_ffff_ffff),
+            id: format!("{:012x}", r.next() % 0xffff_ffff_ffff).into(),
             name: "app".into(),
             image_repository: r.pick(&repos).into(),
             image_tag: "1".into(),
@@ -136,7 +136,7 @@ fn events(n: usize, types: &[String]) -> Vec<Event> {
             .map(|d| Ancestor {
                 pid: 100 - d as i64,
                 name: r.pick(&parents).into(),
-                exe: format!("/usr/bin/{}", r.pick(&parents)),
+                exe: format!("/usr/bin/{}", r.pick(&parents)).into(),
                 exepath: "/usr/bin/p".into(),
                 args: vec![r.pick(&args).into()],
                 start_ts: if r.chance(50) { 1 } else { 0 },
@@ -149,8 +149,8 @@ fn events(n: usize, types: &[String]) -> Vec<Event> {
             ppid: 100,
             vpid: 1 + (r.next() % 3) as i64,
             name: name.into(),
-            exe: format!("{exe_dir}{name}"),
-            exepath: format!("{exe_dir}{name}"),
+            exe: format!("{exe_dir}{name}").into(),
+            exepath: format!("{exe_dir}{name}").into(),
             args: r
                 .pick(&args)
                 .split(' ')
@@ -194,7 +194,7 @@ fn events(n: usize, types: &[String]) -> Vec<Event> {
             num: i as u64 + 1,
             ts: 1_764_300_000_000_000_000 + i as u64 * 1_000_000,
             source: "syscall".into(),
-            evt_type: t,
+            evt_type: t.into(),
             res,
             proc: proc_,
             container,

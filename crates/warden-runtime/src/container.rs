@@ -18,7 +18,7 @@ use bollard::query_parameters::{EventsOptions, InspectContainerOptions, ListCont
 use bollard::Docker;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
-use warden_rules::event::{Container, Mount};
+use warden_rules::event::{Container, Mount, Str};
 
 use crate::cgroup::{ContainerRef, Runtime};
 use crate::cri::CriClient;
@@ -68,28 +68,34 @@ pub struct ContainerMeta {
 impl ContainerMeta {
     /// Copies the metadata into an event's container and marks it complete.
     pub fn fill(&self, c: &mut Container) {
-        c.name.clone_from(&self.name);
-        c.image.clone_from(&self.image);
-        c.image_repository.clone_from(&self.image_repository);
-        c.image_tag.clone_from(&self.image_tag);
-        c.image_digest.clone_from(&self.image_digest);
-        c.image_id.clone_from(&self.image_id);
+        // The event's text is `Str` (inline up to 24 bytes): copied, not cloned as `String`.
+        let s = |x: &String| Str::from(x.as_str());
+        c.name = s(&self.name);
+        c.image = s(&self.image);
+        c.image_repository = s(&self.image_repository);
+        c.image_tag = s(&self.image_tag);
+        c.image_digest = s(&self.image_digest);
+        c.image_id = s(&self.image_id);
         c.privileged = self.privileged;
         c.start_ts = self.start_ts;
         c.mounts = self
             .mounts
             .iter()
             .map(|(source, dest, mode, rw)| Mount {
-                source: source.clone(),
-                dest: dest.clone(),
-                mode: mode.clone(),
+                source: s(source),
+                dest: s(dest),
+                mode: s(mode),
                 rw: *rw,
             })
             .collect();
-        c.k8s_pod_name.clone_from(&self.k8s_pod_name);
-        c.k8s_ns_name.clone_from(&self.k8s_ns_name);
-        c.k8s_pod_uid.clone_from(&self.k8s_pod_uid);
-        c.k8s_pod_labels.clone_from(&self.k8s_pod_labels);
+        c.k8s_pod_name = self.k8s_pod_name.as_ref().map(s);
+        c.k8s_ns_name = self.k8s_ns_name.as_ref().map(s);
+        c.k8s_pod_uid = self.k8s_pod_uid.as_ref().map(s);
+        c.k8s_pod_labels = self
+            .k8s_pod_labels
+            .iter()
+            .map(|(k, v)| (s(k), s(v)))
+            .collect();
         c.metadata_complete = true;
     }
 }
@@ -539,7 +545,7 @@ mod tests {
         assert_eq!(c.k8s_pod_name.as_deref(), Some("web"));
         assert_eq!(c.k8s_ns_name.as_deref(), Some("shop"));
         assert_eq!(c.k8s_pod_uid.as_deref(), Some("4b1c"));
-        assert_eq!(c.k8s_pod_labels, meta.k8s_pod_labels);
+        assert_eq!(c.k8s_pod_labels, vec![(Str::from("app"), Str::from("web"))]);
         assert_eq!(c.mounts.len(), 1);
         assert!(!c.mounts[0].rw);
     }

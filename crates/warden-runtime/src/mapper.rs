@@ -5,7 +5,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::{Component, Path, PathBuf};
 
-use warden_rules::event::{Ancestor, Container, EventArg, Fd, FdType, Process};
+use warden_rules::event::{
+    Ancestor, Container, EventArg, Fd, FdType, Process, Str, ToCompactString,
+};
 use warden_rules::Event;
 
 use crate::cgroup::ContainerRef;
@@ -20,16 +22,17 @@ fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-fn arg(name: &str, value: impl Into<String>, raw: Option<i64>) -> EventArg {
+fn arg(name: &str, value: impl Into<Str>, raw: Option<i64>) -> EventArg {
     EventArg {
-        name: name.to_owned(),
+        name: name.into(),
         value: value.into(),
         raw,
     }
 }
 
 fn num(name: &str, v: i64) -> EventArg {
-    arg(name, v.to_string(), Some(v))
+    // Formatted straight into the inline string: no heap block for a number.
+    arg(name, v.to_compact_string(), Some(v))
 }
 
 /// Resolves `.` and `..` without touching the filesystem, as Falco does for `fd.name`.
@@ -215,9 +218,9 @@ impl Enricher {
     fn container(&self, c: &ContainerRef) -> Container {
         let meta = self.containers.lookup(c);
         let mut out = Container {
-            id: c.short_id().to_owned(),
-            full_id: c.full_id.clone(),
-            runtime: c.runtime.as_str().to_owned(),
+            id: c.short_id().to_owned().into(),
+            full_id: c.full_id.as_str().into(),
+            runtime: c.runtime.as_str().to_owned().into(),
             metadata_complete: meta.is_some(),
             ..Container::default()
         };
@@ -279,16 +282,18 @@ impl Enricher {
             .into_iter()
             .map(|a| Ancestor {
                 pid: i64::from(a.pid),
-                name: a.name.clone(),
-                exe: a.exe.clone(),
-                exepath: a.exepath.clone(),
-                args: a.args.clone(),
+                name: a.name.as_str().into(),
+                exe: a.exe.as_str().into(),
+                exepath: a.exepath.as_str().into(),
+                args: a.args.iter().map(|x| Str::from(x.as_str())).collect(),
                 start_ts: a.start_ns,
             })
             .collect();
-        let sname = self.tree.get(p.sid).map(|s| s.name.clone());
+        let sname = self.tree.get(p.sid).map(|s| Str::from(s.name.as_str()));
         let loginname = if p.loginuid >= 0 {
-            accounts.user(p.loginuid as u32).map(|u| u.0.clone())
+            accounts
+                .user(p.loginuid as u32)
+                .map(|u| Str::from(u.0.as_str()))
         } else {
             None
         };
@@ -300,23 +305,23 @@ impl Enricher {
             vtid: i64::from(if ev.tid == ev.pid { p.vpid } else { ev.tid }),
             sid: i64::from(p.sid),
             vpgid: 0,
-            name: p.name.clone(),
-            exe: p.exe.clone(),
-            exepath: p.exepath.clone(),
-            args: p.args.clone(),
-            cwd: p.cwd.clone(),
+            name: p.name.as_str().into(),
+            exe: p.exe.as_str().into(),
+            exepath: p.exepath.as_str().into(),
+            args: p.args.iter().map(|x| Str::from(x.as_str())).collect(),
+            cwd: p.cwd.as_str().into(),
             tty: p.tty,
             start_ts: p.start_ns,
             env: None,
             uid: ev.uid,
             gid: ev.gid,
-            user: user.map(|u| u.0.clone()),
-            user_home: user.map(|u| u.1.clone()),
-            user_shell: user.map(|u| u.2.clone()),
-            group: accounts.group(ev.gid).map(str::to_owned),
+            user: user.map(|u| u.0.as_str().into()),
+            user_home: user.map(|u| u.1.as_str().into()),
+            user_shell: user.map(|u| u.2.as_str().into()),
+            group: accounts.group(ev.gid).map(Str::from),
             loginuid: p.loginuid,
             loginname,
-            cap_effective: Some(render::caps(ev.cap_effective)),
+            cap_effective: Some(render::caps(ev.cap_effective).into()),
             cap_permitted: None,
             exe_upper_layer: false,
             exe_from_memfd: p.exepath.starts_with("/memfd:"),
@@ -357,7 +362,8 @@ impl Enricher {
                     (_, 2) => "udp",
                     _ => "unknown",
                 }
-                .to_owned(),
+                .to_owned()
+                .into(),
             );
             fd.cip = s.local;
             fd.cport = Some(s.lport);
@@ -371,7 +377,7 @@ impl Enricher {
                 fd.sip = Some(ip);
                 fd.sport = Some(port);
             }
-            Some(SockAddr::Unix(path)) => fd.name = lossy(&path),
+            Some(SockAddr::Unix(path)) => fd.name = lossy(&path).into(),
             _ => {}
         }
         if fd.fd_type.is_ip() {
@@ -382,7 +388,8 @@ impl Enricher {
                 fd.cport.unwrap_or(0),
                 ip(fd.sip),
                 fd.sport.unwrap_or(0)
-            );
+            )
+            .into();
         }
         fd
     }
@@ -415,8 +422,8 @@ impl Enricher {
                     } else {
                         FdType::File
                     },
-                    name,
-                    nameraw: Some(raw),
+                    name: name.into(),
+                    nameraw: Some(raw.into()),
                     name_changed: true,
                     ..Fd::default()
                 }
@@ -471,7 +478,7 @@ impl Enricher {
                 args.push(arg("tuple", f.name.clone(), None));
                 if ev.kind == Kind::Connect {
                     let addr = match (f.sip, f.sport) {
-                        (Some(ip), Some(port)) => format!("{ip}:{port}"),
+                        (Some(ip), Some(port)) => format!("{ip}:{port}").into(),
                         _ => f.name.clone(),
                     };
                     args.push(arg("addr", addr, None));
@@ -595,7 +602,7 @@ impl Enricher {
                         .map(|b| lossy(b.as_os_str().as_encoded_bytes()))
                         .unwrap_or_default();
                     Fd {
-                        name,
+                        name: name.into(),
                         ..Fd::default()
                     }
                 };
@@ -606,9 +613,9 @@ impl Enricher {
         Event {
             num: self.num,
             ts: self.clock.to_unix_ns(ev.ts_boot),
-            source: "syscall".to_owned(),
-            evt_type: ev.kind.name().to_owned(),
-            dir: "<".to_owned(),
+            source: "syscall".to_owned().into(),
+            evt_type: ev.kind.name().to_owned().into(),
+            dir: "<".to_owned().into(),
             cpu: ev.cpu,
             res,
             args,
@@ -648,10 +655,13 @@ mod tests {
     fn open(e: &mut Enricher, tid: u32, uid: u32) -> (String, i64, u32, String) {
         let ev = e.handle(&raw(Kind::Openat, tid, uid, &[b"/etc/hostname"]));
         let out = (
-            ev.proc.name.clone(),
+            ev.proc.name.to_string(),
             ev.proc.tid,
             ev.proc.uid,
-            ev.fd.as_ref().map(|f| f.name.clone()).unwrap_or_default(),
+            ev.fd
+                .as_ref()
+                .map(|f| f.name.to_string())
+                .unwrap_or_default(),
         );
         e.recycle(ev);
         out

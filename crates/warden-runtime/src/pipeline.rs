@@ -166,7 +166,7 @@ impl<E: Evaluator> Pipeline<E> {
                     self.backfill.push(Backfill {
                         event: ev.clone(),
                         container: ContainerRef {
-                            full_id: c.full_id.clone(),
+                            full_id: c.full_id.to_string(),
                             runtime: runtime_of(&c.runtime),
                         },
                         rules: alerts.iter().map(|a| a.rule.clone()).collect(),

@@ -379,7 +379,9 @@ fn argv_over_the_capture_limit_is_truncated_with_a_marker() {
     let m = marker("argv");
     let long: Vec<String> = (0..12).map(|i| format!("{i}{}", "a".repeat(999))).collect();
     let m2 = m.clone();
-    let keep: Pred = Box::new(move |e| e.evt_type == "execve" && e.proc.args.get(1) == Some(&m2));
+    let keep: Pred = Box::new(move |e| {
+        e.evt_type == "execve" && e.proc.args.get(1).map(|a| a.as_str()) == Some(m2.as_str())
+    });
     let run = watch(
         SensorConfig::default(),
         false,
@@ -455,7 +457,7 @@ fn a_process_gone_before_enrichment_keeps_its_kernel_data() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let m = marker("gone");
     let m2 = m.clone();
-    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == &m2));
+    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == m2));
     let child_pid = Arc::new(Mutex::new(0u32));
     let cp = child_pid.clone();
     // Draining starts only after the child has exited and been reaped.
@@ -485,7 +487,7 @@ fn a_process_gone_before_enrichment_keeps_its_kernel_data() {
         .find(|e| e.evt_type == "execve" && e.proc.pid == pid)
         .expect("exec event");
     assert_eq!(exec.proc.name, "busybox");
-    assert_eq!(exec.proc.args.first().map(String::as_str), Some("sh"));
+    assert_eq!(exec.proc.args.first().map(|a| a.as_str()), Some("sh"));
     // /proc/PID/exe was gone when the event was read: the resolved path came from the kernel.
     let real = std::fs::canonicalize("/bin/busybox").unwrap();
     assert_eq!(exec.proc.exepath, real.to_string_lossy());
@@ -744,7 +746,7 @@ fn a_recording_replays_into_the_same_events() {
     let _g = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let m = marker("replay");
     let m2 = m.clone();
-    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == &m2));
+    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == m2));
     let run = watch(
         SensorConfig::default(),
         true,
@@ -762,7 +764,7 @@ fn a_recording_replays_into_the_same_events() {
     let text = String::from_utf8(run.recording).unwrap();
     let replayed = Arc::new(Mutex::new(Vec::new()));
     let m3 = m.clone();
-    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == &m3));
+    let keep: Pred = Box::new(move |e| e.proc.args.iter().any(|a| a == m3));
     let clock = BootClock::now();
     let mut p = Pipeline::new(
         Enricher::new(ProcessTree::new(clock), ContainerCache::offline(), clock),

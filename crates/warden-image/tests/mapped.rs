@@ -418,22 +418,12 @@ fn unverified_reads_give_the_same_image_and_hash_nothing() {
 
     // One changed byte deep inside the first (mapped, uncompressed) layer, in content the
     // walker never reads: verified reads refuse it, unverified reads do not see it.
-    let mut bytes = std::fs::read(&tar).expect("read archive");
     let huge = vec![3u8; 4096];
-    let at = bytes
-        .windows(huge.len())
-        .position(|w| w == &huge[..])
-        .expect("content in the archive");
-    bytes[at + 100] ^= 1;
-    std::fs::write(&tar, &bytes).expect("write archive");
-    let blob = layout.join("blobs/sha256").join(&layers[0].diff_id[7..]);
-    let mut bytes = std::fs::read(&blob).expect("read blob");
-    let at = bytes
-        .windows(huge.len())
-        .position(|w| w == &huge[..])
-        .expect("content in the blob");
-    bytes[at + 100] ^= 1;
-    std::fs::write(&blob, &bytes).expect("write blob");
+    flip_byte_in(&tar, &huge);
+    flip_byte_in(
+        &layout.join("blobs/sha256").join(&layers[0].diff_id[7..]),
+        &huge,
+    );
     for how in ["archive", "stream", "oci"] {
         let r = read(how, &OpenOptions::default());
         assert!(
@@ -447,4 +437,15 @@ fn unverified_reads_give_the_same_image_and_hash_nothing() {
         let (img, _) = read(how, &trust).expect("unverified read of a changed layer");
         assert_eq!(img.meta.layers[0].diff_id, layers[0].diff_id, "{how}");
     }
+}
+
+/// Flips the 100th byte after the first occurrence of `near` in the file at `path`, in place.
+fn flip_byte_in(path: &Path, near: &[u8]) {
+    let mut bytes = std::fs::read(path).expect("read");
+    let at = bytes
+        .windows(near.len())
+        .position(|w| w == near)
+        .expect("content in the file");
+    bytes[at + 100] ^= 1;
+    std::fs::write(path, &bytes).expect("write");
 }

@@ -23,6 +23,18 @@ fn entries(dir: &Path) -> usize {
     .sum()
 }
 
+/// Flips one byte inside a binary of a layer (an ELF header's padding): the tar structure stays
+/// valid, the layer's diff ID no longer matches. Written in place, same size.
+fn tamper(tar: &Path) {
+    let mut bytes = std::fs::read(tar).expect("read");
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"\x7fELF")
+        .expect("an ELF file in the demo image");
+    bytes[at + 9] ^= 0x55;
+    std::fs::write(tar, &bytes).expect("tamper");
+}
+
 fn sbom(cache: &Path, tar: &Path, extra: &[&str]) -> std::process::Output {
     run(warden()
         .env("WARDEN_CACHE_DIR", cache)
@@ -66,15 +78,7 @@ fn a_tampered_copy_of_a_cached_archive_is_refused() {
     let cache = work.path().join("cache");
     assert!(sbom(&cache, &tar, &[]).status.success());
 
-    // Flip one byte inside a binary of a layer (an ELF header's padding): the tar structure
-    // stays valid, the layer's diff ID no longer matches. Written in place, same size.
-    let mut bytes = std::fs::read(&tar).expect("read");
-    let at = bytes
-        .windows(4)
-        .position(|w| w == b"\x7fELF")
-        .expect("an ELF file in the demo image");
-    bytes[at + 9] ^= 0x55;
-    std::fs::write(&tar, &bytes).expect("tamper");
+    tamper(&tar);
 
     let out_file = work.path().join("sbom.json");
     let out = sbom(&cache, &tar, &["-o", out_file.to_str().expect("utf-8")]);
@@ -101,13 +105,7 @@ fn skip_layer_verify_gives_the_same_sbom_and_trusts_the_config() {
         "nothing hashed, nothing cached"
     );
 
-    let mut bytes = std::fs::read(&tar).expect("read");
-    let at = bytes
-        .windows(4)
-        .position(|w| w == b"\x7fELF")
-        .expect("an ELF file in the demo image");
-    bytes[at + 9] ^= 0x55;
-    std::fs::write(&tar, &bytes).expect("tamper");
+    tamper(&tar);
     assert_eq!(sbom(&cache, &tar, &[]).status.code(), Some(67));
     let out = sbom(&cache, &tar, &["--skip-layer-verify"]);
     assert!(out.status.success(), "{out:?}");

@@ -14,12 +14,13 @@
 //! removed, whether it passes or fails.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{alerts, field, free_port, metric};
 use serde_json::Value;
 use warden_runtime::cri::CriClient;
 
@@ -357,41 +358,6 @@ impl Drop for Cleanup {
                 .status();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn metric(addr: &str, name: &str) -> Option<u64> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
-    let mut body = String::new();
-    s.read_to_string(&mut body).ok()?;
-    body.lines().find_map(|l| {
-        l.strip_prefix(&format!("{name} "))
-            .and_then(|v| v.parse().ok())
-    })
-}
-
-fn alerts(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
-fn field(a: &Value, f: &str) -> String {
-    match &a["output_fields"][f] {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        v => v.to_string(),
     }
 }
 

@@ -7,14 +7,15 @@
 //! Needs root, BTF, a Docker engine and /bin/busybox (busybox-static). Outside CI it skips
 //! with a message when those are missing; with CI=true it fails instead.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use warden_runtime::output::parse_rfc3339_ns;
 
+mod common;
+
+use common::{alerts, field, free_port, metric};
 use serde_json::Value;
 
 const SHELL_RULE: &str = "Shell in container";
@@ -141,42 +142,6 @@ fn build_image(tag: &str, dir: &Path) {
         tag,
         dir.to_str().expect("utf-8 temp dir"),
     ]);
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn metric(addr: &str, name: &str) -> Option<u64> {
-    let mut s = TcpStream::connect(addr).ok()?;
-    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
-    let mut body = String::new();
-    s.read_to_string(&mut body).ok()?;
-    body.lines().find_map(|l| {
-        l.strip_prefix(&format!("{name} "))
-            .and_then(|v| v.parse().ok())
-    })
-}
-
-fn alerts(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect()
-}
-
-/// An output field as text, whether the template rendered it as a string or a number.
-fn field(a: &Value, f: &str) -> String {
-    match &a["output_fields"][f] {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        v => v.to_string(),
-    }
 }
 
 /// When an alert line was first seen, against the alert's own event time.

@@ -191,3 +191,34 @@ pub fn strings(v: &serde_json::Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// A counter from `warden watch`'s `/metrics` endpoint at `addr`, if it answers.
+pub fn metric(addr: &str, name: &str) -> Option<u64> {
+    use std::io::{Read, Write};
+    let mut s = TcpStream::connect(addr).ok()?;
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").ok()?;
+    let mut body = String::new();
+    s.read_to_string(&mut body).ok()?;
+    body.lines().find_map(|l| {
+        l.strip_prefix(&format!("{name} "))
+            .and_then(|v| v.parse().ok())
+    })
+}
+
+/// The alerts written so far to a JSON-lines file (a line still being written is skipped).
+pub fn alerts(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+/// An alert's output field as text, whether the template rendered it as a string or a number.
+pub fn field(a: &serde_json::Value, f: &str) -> String {
+    match &a["output_fields"][f] {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        v => v.to_string(),
+    }
+}

@@ -339,6 +339,8 @@ pub(crate) struct BlobPlan<'d> {
 /// (its diff ID and stored digest are the same hash), a compressed one through its decompressor
 /// (the diff ID is hashed on the way, the stored digest by the pool). The others are streamed
 /// through `open(k)`. Checking the digests against the manifest and config is the caller's job.
+/// When layers are not verified (`OpenOptions::verify_layers`), nothing is hashed and each blob
+/// carries the diff ID its plan was given.
 pub(crate) fn index_blobs<'r>(
     s: &Session<'_>,
     plans: Vec<BlobPlan<'_>>,

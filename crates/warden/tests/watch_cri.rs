@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{alerts, field, free_port, metric};
+use common::{alerts, field, free_port, metric, missing_watch_prerequisite, require};
 use serde_json::Value;
 use warden_runtime::cri::CriClient;
 
@@ -152,53 +152,18 @@ mod setup {
     pub const NODE: i32 = 2;
 }
 
+/// What the CRI test needs beyond the watch end-to-end tests: containerd, its `ctr` and runc.
 fn missing_prerequisite() -> Option<String> {
-    let root = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("Uid:")
-                    .map(|v| v.split_whitespace().next() == Some("0"))
-            })
-        })
-        .unwrap_or(false);
-    if !root {
-        return Some("not running as root".into());
-    }
-    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
-        return Some("kernel has no BTF".into());
-    }
-    for (path, pkg) in [
-        ("/bin/busybox", "busybox-static"),
-        (RUNC, "runc"),
-        ("/usr/bin/containerd", "containerd"),
-        ("/usr/bin/ctr", "containerd"),
-    ] {
-        if !Path::new(path).exists() {
-            return Some(format!("{path} missing (apt-get install {pkg})"));
-        }
-    }
-    match Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-    {
-        Ok(o) if o.status.success() => None,
-        _ => Some("no Docker engine reachable (it builds the test image)".into()),
-    }
-}
-
-/// Skips outside CI, fails in CI.
-fn require_prerequisites() -> bool {
-    match missing_prerequisite() {
-        None => true,
-        Some(why) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("watch CRI test cannot run in CI: {why}")
-        }
-        Some(why) => {
-            eprintln!("SKIPPED watch_cri: {why}");
-            false
-        }
-    }
+    missing_watch_prerequisite().or_else(|| {
+        [
+            (RUNC, "runc"),
+            ("/usr/bin/containerd", "containerd"),
+            ("/usr/bin/ctr", "containerd"),
+        ]
+        .into_iter()
+        .find(|(path, _)| !Path::new(path).exists())
+        .map(|(path, pkg)| format!("{path} missing (apt-get install {pkg})"))
+    })
 }
 
 /// Runs a command under coreutils' `timeout` and fails the test on a non-zero exit.
@@ -468,7 +433,7 @@ fn wait_alert(path: &Path, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
 
 #[test]
 fn cri_container_shell_alert_carries_pod_metadata() {
-    if !require_prerequisites() {
+    if !require("watch_cri", missing_prerequisite()) {
         return;
     }
     // Short: the unix socket path must fit in 108 bytes.

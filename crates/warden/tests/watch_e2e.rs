@@ -15,53 +15,12 @@ use warden_runtime::output::parse_rfc3339_ns;
 
 mod common;
 
-use common::{alerts, field, free_port, metric};
+use common::{alerts, field, free_port, metric, missing_watch_prerequisite, require};
 use serde_json::Value;
 
 const SHELL_RULE: &str = "Shell in container";
 const WRITE_RULE: &str = "Write below system directory in container";
 const CONNECT_RULE: &str = "Unexpected outbound connection from container";
-
-fn missing_prerequisite() -> Option<String> {
-    let uid = std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("Uid:")
-                    .map(|v| v.split_whitespace().next().unwrap_or("").to_owned())
-            })
-        });
-    if uid.as_deref() != Some("0") {
-        return Some("not running as root".into());
-    }
-    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
-        return Some("kernel has no BTF".into());
-    }
-    if !Path::new("/bin/busybox").exists() {
-        return Some("/bin/busybox missing (apt-get install busybox-static)".into());
-    }
-    match Command::new("docker")
-        .args(["version", "--format", "{{.Server.Version}}"])
-        .output()
-    {
-        Ok(o) if o.status.success() => None,
-        _ => Some("no Docker engine reachable".into()),
-    }
-}
-
-/// Skips outside CI, fails in CI.
-fn require_prerequisites() -> bool {
-    match missing_prerequisite() {
-        None => true,
-        Some(why) if std::env::var("CI").as_deref() == Ok("true") => {
-            panic!("watch end-to-end test cannot run in CI: {why}")
-        }
-        Some(why) => {
-            eprintln!("SKIPPED watch_e2e: {why}");
-            false
-        }
-    }
-}
 
 /// How long one docker command may take before the test fails (image builds included).
 const DOCKER_DEADLINE_SECS: &str = "180";
@@ -191,7 +150,7 @@ fn recorded(path: &Path, pred: impl Fn(&Value) -> bool) -> Vec<Value> {
 
 #[test]
 fn container_actions_alert_and_host_actions_do_not() {
-    if !require_prerequisites() {
+    if !require("watch_e2e", missing_watch_prerequisite()) {
         return;
     }
     let tmp = tempfile::tempdir().expect("tempdir");

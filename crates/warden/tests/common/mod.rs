@@ -62,6 +62,49 @@ pub fn docker_available() -> bool {
     up
 }
 
+/// Skips outside CI (saying why on stderr) and panics in CI when `missing` names a real
+/// component that `test` needs: in CI these tests must run, not skip.
+pub fn require(test: &str, missing: Option<String>) -> bool {
+    match missing {
+        None => true,
+        Some(why) => {
+            assert!(!in_ci(), "{test} cannot run in CI: {why}");
+            eprintln!("SKIPPED {test}: {why}");
+            false
+        }
+    }
+}
+
+/// What `warden watch` end to end needs and is missing first: root, kernel BTF, busybox (the
+/// test images' shell) and the Docker engine (which builds them).
+pub fn missing_watch_prerequisite() -> Option<String> {
+    let root = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("Uid:")
+                    .map(|v| v.split_whitespace().next() == Some("0"))
+            })
+        })
+        .unwrap_or(false);
+    if !root {
+        return Some("not running as root".into());
+    }
+    if !Path::new("/sys/kernel/btf/vmlinux").exists() {
+        return Some("kernel has no BTF".into());
+    }
+    if !Path::new("/bin/busybox").exists() {
+        return Some("/bin/busybox missing (apt-get install busybox-static)".into());
+    }
+    match Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .output()
+    {
+        Ok(o) if o.status.success() => None,
+        _ => Some("no Docker engine reachable".into()),
+    }
+}
+
 /// True when `tool` is on PATH. In CI, panics when it is not.
 pub fn tool_available(tool: &str) -> bool {
     let found = Command::new("sh")

@@ -102,6 +102,18 @@ impl DigestCache {
         &self.dir
     }
 
+    /// How many entries the cache holds (files below its two-level layout); for tools that
+    /// manage the cache, and for tests.
+    pub fn entry_count(&self) -> usize {
+        let Ok(top) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        top.flatten()
+            .filter_map(|d| std::fs::read_dir(d.path()).ok())
+            .map(|sub| sub.count())
+            .sum()
+    }
+
     /// The recorded SHA-256 (`sha256:HEX`) of `len` bytes at `offset` of `file`, if an entry
     /// exists for the file's current identity.
     pub fn get(&self, file: &File, offset: u64, len: u64) -> Option<String> {

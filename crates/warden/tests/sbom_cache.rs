@@ -11,16 +11,9 @@ use common::*;
 
 const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/demo-image.tar");
 
-fn entries(dir: &Path) -> usize {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    rd.map(|d| {
-        std::fs::read_dir(d.expect("dir").path())
-            .expect("subdir")
-            .count()
-    })
-    .sum()
+/// Entries in the verified-digest cache below a `WARDEN_CACHE_DIR`.
+fn cached(cache_dir: &Path) -> usize {
+    warden_image::DigestCache::new(cache_dir.join("digests")).entry_count()
 }
 
 /// Flips one byte inside a binary of a layer (an ELF header's padding): the tar structure stays
@@ -52,22 +45,18 @@ fn warm_runs_match_cold_runs_and_no_cache_bypasses() {
 
     let cold = sbom(&cache, &tar, &[]);
     assert!(cold.status.success(), "{cold:?}");
-    let recorded = entries(&cache.join("digests"));
+    let recorded = cached(&cache);
     assert!(recorded > 0, "a verified run records its layers");
     let warm = sbom(&cache, &tar, &[]);
     assert!(warm.status.success());
     assert_eq!(cold.stdout, warm.stdout, "warm and cold outputs differ");
-    assert_eq!(entries(&cache.join("digests")), recorded);
+    assert_eq!(cached(&cache), recorded);
 
     let other = work.path().join("other-cache");
     let bypass = sbom(&other, &tar, &["--no-cache"]);
     assert!(bypass.status.success());
     assert_eq!(cold.stdout, bypass.stdout);
-    assert_eq!(
-        entries(&other.join("digests")),
-        0,
-        "--no-cache wrote entries"
-    );
+    assert_eq!(cached(&other), 0, "--no-cache wrote entries");
 }
 
 #[test]
@@ -99,11 +88,7 @@ fn skip_layer_verify_gives_the_same_sbom_and_trusts_the_config() {
     let trusted = sbom(&cache, &tar, &["--skip-layer-verify"]);
     assert!(trusted.status.success(), "{trusted:?}");
     assert_eq!(verified.stdout, trusted.stdout, "outputs differ");
-    assert_eq!(
-        entries(&cache.join("digests")),
-        0,
-        "nothing hashed, nothing cached"
-    );
+    assert_eq!(cached(&cache), 0, "nothing hashed, nothing cached");
 
     tamper(&tar);
     assert_eq!(sbom(&cache, &tar, &[]).status.code(), Some(67));

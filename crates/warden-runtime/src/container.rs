@@ -221,9 +221,9 @@ async fn inspect(docker: &Docker, id: &str) -> Option<ContainerMeta> {
             .map(|s| rfc3339_ns(&s))
             .unwrap_or(0),
         mounts,
-        k8s_pod_name: label(&labels, "io.kubernetes.pod.name"),
-        k8s_ns_name: label(&labels, "io.kubernetes.pod.namespace"),
-        k8s_pod_uid: label(&labels, "io.kubernetes.pod.uid"),
+        k8s_pod_name: label(&labels, crate::cri::LABEL_POD_NAME),
+        k8s_ns_name: label(&labels, crate::cri::LABEL_POD_NAMESPACE),
+        k8s_pod_uid: label(&labels, crate::cri::LABEL_POD_UID),
         k8s_pod_labels: Vec::new(),
         labels,
     })

@@ -196,9 +196,9 @@ pub mod pb {
 const SERVICE: &str = "/runtime.v1.RuntimeService/";
 
 /// The kubelet's labels on every container it creates through CRI.
-const LABEL_POD_NAME: &str = "io.kubernetes.pod.name";
-const LABEL_POD_NAMESPACE: &str = "io.kubernetes.pod.namespace";
-const LABEL_POD_UID: &str = "io.kubernetes.pod.uid";
+pub(crate) const LABEL_POD_NAME: &str = "io.kubernetes.pod.name";
+pub(crate) const LABEL_POD_NAMESPACE: &str = "io.kubernetes.pod.namespace";
+pub(crate) const LABEL_POD_UID: &str = "io.kubernetes.pod.uid";
 const LABEL_CONTAINER_NAME: &str = "io.kubernetes.container.name";
 
 /// Where crictl, the kubelet and Falco's container plugin look for a CRI runtime, in order.
